@@ -1,0 +1,96 @@
+//! Building bootable images: a seL4 kernel plus the executive root task (and, from the
+//! next stages on, the boot modules the executive loads).
+
+use crate::progress::{step, Result};
+use crate::{kernel, sh, Arch, Paths, Profile};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the executive is built to do after boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// Stay up and serve (what `xtask run` boots).
+    Run,
+    /// Run the built-in self-checks, then power QEMU off with the verdict.
+    SelfTest,
+    /// Run the benchmarks, print `BENCH …` lines, power off.
+    Bench,
+}
+
+impl Variant {
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Run => "run",
+            Variant::SelfTest => "selftest",
+            Variant::Bench => "bench",
+        }
+    }
+
+    fn features(self) -> Option<&'static str> {
+        match self {
+            Variant::Run => None,
+            Variant::SelfTest => Some("selftest"),
+            Variant::Bench => Some("bench"),
+        }
+    }
+}
+
+/// A bootable set of files in `target/nereid/images/<arch>-<profile>-<variant>/`.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub arch: Arch,
+    pub dir: PathBuf,
+    /// The multiboot kernel (ELF32).
+    pub kernel: PathBuf,
+    /// The executive: seL4's root task, passed as the first multiboot module.
+    pub root_task: PathBuf,
+}
+
+pub fn image_dir(paths: &Paths, arch: Arch, profile: Profile, variant: Variant) -> PathBuf {
+    paths
+        .work
+        .join("images")
+        .join(format!("{}-{}-{}", arch.name(), profile.name(), variant.name()))
+}
+
+/// Builds the executive for `arch`; the kernel flavour follows the profile (debug
+/// kernels print, release kernels do not), and the bindings see the same kernel tree.
+fn build_executive(paths: &Paths, src: &Path, arch: Arch, profile: Profile, variant: Variant) -> Result<PathBuf> {
+    step(&format!("executive ntos ({}, {}, {})", arch.name(), profile.name(), variant.name()), || {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&paths.root)
+            .args(["build", "--quiet", "--package", "ntos", "--bin", "ntos", "--target", arch.rust_target()])
+            .env(kernel::SRC_ENV, src)
+            .env("NEREID_KERNEL_DEBUG", if profile == Profile::Debug { "1" } else { "0" });
+        if profile == Profile::Release {
+            cmd.arg("--release");
+        }
+        if let Some(f) = variant.features() {
+            cmd.args(["--features", f]);
+        }
+        sh::status(&mut cmd)?;
+        Ok(paths
+            .root
+            .join("target")
+            .join(arch.rust_target())
+            .join(profile.name())
+            .join("ntos"))
+    })
+}
+
+pub fn build(paths: &Paths, venv_bin: &Path, arch: Arch, profile: Profile, variant: Variant) -> Result<Image> {
+    let kernel = kernel::build(paths, venv_bin, arch, profile == Profile::Debug)?;
+    let src = kernel::source(paths)?;
+    let exe = build_executive(paths, &src, arch, profile, variant)?;
+    let dir = image_dir(paths, arch, profile, variant);
+    std::fs::create_dir_all(&dir)?;
+    let image = Image {
+        arch,
+        kernel: dir.join("kernel.elf"),
+        root_task: dir.join("ntos.elf"),
+        dir,
+    };
+    std::fs::copy(&kernel, &image.kernel)?;
+    std::fs::copy(&exe, &image.root_task)?;
+    Ok(image)
+}

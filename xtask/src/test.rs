@@ -1,0 +1,44 @@
+//! `cargo xtask test`: every test there is. Host unit tests first (fast, no QEMU), then
+//! selftest images for each arch in debug and release, booted by the integration tests
+//! in `tests/qemu` through the QEMU harness.
+
+use crate::image::{self, Variant};
+use crate::progress::{step, Result};
+use crate::{deps, sh, Options, Paths, Profile};
+use std::process::Command;
+
+pub fn test(paths: &Paths, o: &Options) -> Result {
+    let venv = deps::ensure_all(paths, false)?;
+    if !o.qemu_only {
+        step("formatting (cargo fmt --check)", || {
+            sh::status(Command::new("cargo").current_dir(&paths.root).args(["fmt", "--all", "--", "--check"]))
+        })?;
+        step("host unit tests (cargo test)", || {
+            sh::status(Command::new("cargo").current_dir(&paths.root).args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "nereid-qemu-tests",
+            ]))
+        })?;
+    }
+    if o.host_only {
+        return Ok(());
+    }
+    for &arch in &o.arches {
+        for profile in [Profile::Debug, Profile::Release] {
+            image::build(paths, &venv, arch, profile, Variant::SelfTest)?;
+        }
+    }
+    let arches: Vec<&str> = o.arches.iter().map(|a| a.name()).collect();
+    step(&format!("QEMU integration tests ({})", arches.join(", ")), || {
+        sh::status(
+            Command::new("cargo")
+                .current_dir(&paths.root)
+                .args(["test", "--package", "nereid-qemu-tests", "--", "--test-threads=2"])
+                .env("NEREID_IMAGES", paths.work.join("images"))
+                .env("NEREID_ARCHES", arches.join(","))
+                .env("NEREID_LOGS", paths.work.join("logs")),
+        )
+    })
+}
