@@ -1,0 +1,3 @@
+//! Executive support: boot sequence, heap, statistics.
+
+pub mod stats;

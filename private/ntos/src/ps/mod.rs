@@ -1,0 +1,1 @@
+//! Process structure: address spaces, threads and the first client protocol.
