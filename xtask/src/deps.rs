@@ -15,13 +15,41 @@ struct Tool {
 }
 
 const TOOLS: &[Tool] = &[
-    Tool { program: "make", package: "make", why: "builds the seL4 kernel" },
-    Tool { program: "gcc", package: "gcc", why: "compiles the seL4 kernel" },
-    Tool { program: "cpp", package: "cpp", why: "preprocesses the seL4 kernel" },
-    Tool { program: "objcopy", package: "binutils", why: "turns the x86_64 kernel into ELF32 for multiboot" },
-    Tool { program: "python3", package: "python3", why: "runs the kernel's header generators" },
-    Tool { program: "qemu-system-x86_64", package: "qemu-system-x86", why: "boots Nereid (x86_64)" },
-    Tool { program: "qemu-system-i386", package: "qemu-system-x86", why: "boots Nereid (i386)" },
+    Tool {
+        program: "make",
+        package: "make",
+        why: "builds the seL4 kernel",
+    },
+    Tool {
+        program: "gcc",
+        package: "gcc",
+        why: "compiles the seL4 kernel",
+    },
+    Tool {
+        program: "cpp",
+        package: "cpp",
+        why: "preprocesses the seL4 kernel",
+    },
+    Tool {
+        program: "objcopy",
+        package: "binutils",
+        why: "turns the x86_64 kernel into ELF32 for multiboot",
+    },
+    Tool {
+        program: "python3",
+        package: "python3",
+        why: "runs the kernel's header generators",
+    },
+    Tool {
+        program: "qemu-system-x86_64",
+        package: "qemu-system-x86",
+        why: "boots Nereid (x86_64)",
+    },
+    Tool {
+        program: "qemu-system-i386",
+        package: "qemu-system-x86",
+        why: "boots Nereid (i386)",
+    },
 ];
 
 /// Rustup targets: the executive's ELF targets now, the PE targets for ntdll and programs.
@@ -52,7 +80,10 @@ fn is_root() -> bool {
 
 /// Makes sure every tool is on PATH, installing missing Debian packages when we can.
 pub fn ensure_packages(with_display: bool) -> Result {
-    let mut missing: Vec<&Tool> = TOOLS.iter().filter(|t| find_program(t.program).is_none()).collect();
+    let mut missing: Vec<&Tool> = TOOLS
+        .iter()
+        .filter(|t| find_program(t.program).is_none())
+        .collect();
     let mut packages: Vec<&str> = missing.iter().map(|t| t.package).collect();
     // A QEMU window needs the GTK/SDL front end, which Debian ships separately.
     if with_display && !Path::new("/usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so").exists() {
@@ -63,38 +94,51 @@ pub fn ensure_packages(with_display: bool) -> Result {
     if packages.is_empty() {
         return Ok(());
     }
-    step(&format!("install Debian packages: {}", packages.join(" ")), || {
-        if !is_root() || find_program("apt-get").is_none() {
-            let list: Vec<String> = missing
-                .iter()
-                .map(|t| format!("  {} (package {}): {}", t.program, t.package, t.why))
-                .collect();
-            fail!(
-                "missing programs:\n{}\ninstall them as root: apt-get install {}",
-                list.join("\n"),
-                packages.join(" ")
-            );
-        }
-        let env = [("DEBIAN_FRONTEND", "noninteractive")];
-        sh::run_env("apt-get", &["update", "-q"], &env)?;
-        let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
-        args.extend(&packages);
-        sh::run_env("apt-get", &args, &env)?;
-        Ok(())
-    })?;
+    step(
+        &format!("install Debian packages: {}", packages.join(" ")),
+        || {
+            if !is_root() || find_program("apt-get").is_none() {
+                let list: Vec<String> = missing
+                    .iter()
+                    .map(|t| format!("  {} (package {}): {}", t.program, t.package, t.why))
+                    .collect();
+                fail!(
+                    "missing programs:\n{}\ninstall them as root: apt-get install {}",
+                    list.join("\n"),
+                    packages.join(" ")
+                );
+            }
+            let env = [("DEBIAN_FRONTEND", "noninteractive")];
+            sh::run_env("apt-get", &["update", "-q"], &env)?;
+            let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+            args.extend(&packages);
+            sh::run_env("apt-get", &args, &env)?;
+            Ok(())
+        },
+    )?;
     missing.retain(|t| find_program(t.program).is_none());
     if let Some(t) = missing.first() {
-        fail!("{} is still missing after installing {}", t.program, t.package);
+        fail!(
+            "{} is still missing after installing {}",
+            t.program,
+            t.package
+        );
     }
     Ok(())
 }
 
 pub fn ensure_rust_targets() -> Result {
     let out = sh::output("rustup", &["target", "list", "--installed"]).map_err(|e| {
-        Failure(format!("rustup is needed to add Rust targets ({e}); install Rust with rustup"))
+        Failure(format!(
+            "rustup is needed to add Rust targets ({e}); install Rust with rustup"
+        ))
     })?;
     let installed: Vec<&str> = out.lines().map(str::trim).collect();
-    let missing: Vec<&str> = RUST_TARGETS.iter().copied().filter(|t| !installed.contains(t)).collect();
+    let missing: Vec<&str> = RUST_TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !installed.contains(t))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }

@@ -47,38 +47,72 @@ pub struct Image {
 }
 
 pub fn image_dir(paths: &Paths, arch: Arch, profile: Profile, variant: Variant) -> PathBuf {
-    paths
-        .work
-        .join("images")
-        .join(format!("{}-{}-{}", arch.name(), profile.name(), variant.name()))
+    paths.work.join("images").join(format!(
+        "{}-{}-{}",
+        arch.name(),
+        profile.name(),
+        variant.name()
+    ))
 }
 
 /// Builds the executive for `arch`; the kernel flavour follows the profile (debug
 /// kernels print, release kernels do not), and the bindings see the same kernel tree.
-fn build_executive(paths: &Paths, src: &Path, arch: Arch, profile: Profile, variant: Variant) -> Result<PathBuf> {
-    step(&format!("executive ntos ({}, {}, {})", arch.name(), profile.name(), variant.name()), || {
-        let mut cmd = Command::new("cargo");
-        cmd.current_dir(&paths.root)
-            .args(["build", "--quiet", "--package", "ntos", "--bin", "ntos", "--target", arch.rust_target()])
-            .env(kernel::SRC_ENV, src)
-            .env("NEREID_KERNEL_DEBUG", if profile == Profile::Debug { "1" } else { "0" });
-        if profile == Profile::Release {
-            cmd.arg("--release");
-        }
-        if let Some(f) = variant.features() {
-            cmd.args(["--features", f]);
-        }
-        sh::status(&mut cmd)?;
-        Ok(paths
-            .root
-            .join("target")
-            .join(arch.rust_target())
-            .join(profile.name())
-            .join("ntos"))
-    })
+fn build_executive(
+    paths: &Paths,
+    src: &Path,
+    arch: Arch,
+    profile: Profile,
+    variant: Variant,
+) -> Result<PathBuf> {
+    step(
+        &format!(
+            "executive ntos ({}, {}, {})",
+            arch.name(),
+            profile.name(),
+            variant.name()
+        ),
+        || {
+            let mut cmd = Command::new("cargo");
+            cmd.current_dir(&paths.root)
+                .args([
+                    "build",
+                    "--quiet",
+                    "--package",
+                    "ntos",
+                    "--bin",
+                    "ntos",
+                    "--target",
+                    arch.rust_target(),
+                ])
+                .env(kernel::SRC_ENV, src)
+                .env(
+                    "NEREID_KERNEL_DEBUG",
+                    if profile == Profile::Debug { "1" } else { "0" },
+                );
+            if profile == Profile::Release {
+                cmd.arg("--release");
+            }
+            if let Some(f) = variant.features() {
+                cmd.args(["--features", f]);
+            }
+            sh::status(&mut cmd)?;
+            Ok(paths
+                .root
+                .join("target")
+                .join(arch.rust_target())
+                .join(profile.name())
+                .join("ntos"))
+        },
+    )
 }
 
-pub fn build(paths: &Paths, venv_bin: &Path, arch: Arch, profile: Profile, variant: Variant) -> Result<Image> {
+pub fn build(
+    paths: &Paths,
+    venv_bin: &Path,
+    arch: Arch,
+    profile: Profile,
+    variant: Variant,
+) -> Result<Image> {
     let kernel = kernel::build(paths, venv_bin, arch, profile == Profile::Debug)?;
     let src = kernel::source(paths)?;
     let exe = build_executive(paths, &src, arch, profile, variant)?;

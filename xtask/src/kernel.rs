@@ -21,17 +21,35 @@ pub fn source(paths: &Paths) -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os(SRC_ENV) {
         let dir = PathBuf::from(dir);
         if !dir.join("libsel4").is_dir() || !dir.join("Makefile").is_file() {
-            fail!("{SRC_ENV}={} is not a seL4 source tree (no libsel4/ or Makefile)", dir.display());
+            fail!(
+                "{SRC_ENV}={} is not a seL4 source tree (no libsel4/ or Makefile)",
+                dir.display()
+            );
         }
         return Ok(dir);
     }
     let manifest = paths.root.join("kernel/Cargo.toml");
     let manifest = manifest.to_string_lossy();
-    sh::run("cargo", &["fetch", "--locked", "--quiet", "--manifest-path", &manifest])
-        .map_err(|e| Failure(format!("fetching seL4 (crate sel4-sys =0.0.28) failed: {e}")))?;
+    sh::run(
+        "cargo",
+        &["fetch", "--locked", "--quiet", "--manifest-path", &manifest],
+    )
+    .map_err(|e| {
+        Failure(format!(
+            "fetching seL4 (crate sel4-sys =0.0.28) failed: {e}"
+        ))
+    })?;
     let meta = sh::output(
         "cargo",
-        &["metadata", "--locked", "--offline", "--format-version", "1", "--manifest-path", &manifest],
+        &[
+            "metadata",
+            "--locked",
+            "--offline",
+            "--format-version",
+            "1",
+            "--manifest-path",
+            &manifest,
+        ],
     )?;
     let meta: serde_json::Value = serde_json::from_str(&meta)?;
     let pkg = meta["packages"]
@@ -45,7 +63,11 @@ pub fn source(paths: &Paths) -> Result<PathBuf> {
         .ok_or_else(|| Failure("sel4-sys has no manifest folder".into()))?;
     let version = std::fs::read_to_string(dir.join("VERSION")).unwrap_or_default();
     if version.trim() != "5.0.0" {
-        fail!("{} holds seL4 {:?}, expected 5.0.0", dir.display(), version.trim());
+        fail!(
+            "{} holds seL4 {:?}, expected 5.0.0",
+            dir.display(),
+            version.trim()
+        );
     }
     Ok(dir)
 }
@@ -73,7 +95,15 @@ pub fn flattened_config(paths: &Paths, arch: Arch) -> Result<String> {
         Ok(())
     }
     let mut out = String::new();
-    expand(&paths.root.join("kernel/config").join(arch.kernel_name()).join("autoconf.h"), 0, &mut out)?;
+    expand(
+        &paths
+            .root
+            .join("kernel/config")
+            .join(arch.kernel_name())
+            .join("autoconf.h"),
+        0,
+        &mut out,
+    )?;
     Ok(out)
 }
 
@@ -96,42 +126,62 @@ pub fn build(paths: &Paths, venv_bin: &Path, arch: Arch, debug: bool) -> Result<
     let src = source(paths)?;
     let config = flattened_config(paths, arch)?;
     let flavour = if debug { "debug" } else { "release" };
-    let dir = paths.work.join("kernel").join(format!("{}-{flavour}", arch.kernel_name()));
+    let dir = paths
+        .work
+        .join("kernel")
+        .join(format!("{}-{flavour}", arch.kernel_name()));
     let mut h = DefaultHasher::new();
     (src.to_string_lossy(), &config, debug).hash(&mut h);
     let stamp = format!("{:016x}\n", h.finish());
     let stamp_file = dir.join(".nereid-stamp");
-    let image = dir.join(if arch == Arch::X86_64 { "kernel32.elf" } else { "kernel.elf" });
+    let image = dir.join(if arch == Arch::X86_64 {
+        "kernel32.elf"
+    } else {
+        "kernel.elf"
+    });
 
-    step(&format!("seL4 5.0.0 kernel ({}, {flavour})", arch.kernel_name()), || {
-        if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
-            let _ = std::fs::remove_dir_all(&dir);
-            copy_tree(&src, &dir)?;
-            std::fs::write(dir.join("include/plat/pc99/autoconf.h"), &config)?;
-        }
-        let path = format!("{}:{}", venv_bin.display(), std::env::var("PATH").unwrap_or_default());
-        let mut make = Command::new("make");
-        make.current_dir(&dir).env("PATH", path).args([
-            "ARCH=x86",
-            "PLAT=pc99",
-            &format!("SEL4_ARCH={}", arch.kernel_name()),
-            "PYTHON=python3",
-            // tools/circular_includes.py predates Python 3.
-            "CIRCULAR_INCLUDES=true",
-            // Drops -Werror and the packed-member warning newer gcc raises on 5.0 code.
-            "WARNINGS=all strict-prototypes no-address-of-packed-member",
-            "-j2",
-        ]);
-        if debug {
-            make.arg("DEBUG=1");
-        }
-        sh::quiet(&mut make)?;
-        if arch == Arch::X86_64 {
-            // QEMU's multiboot loader takes only ELF32 images.
-            sh::quiet(Command::new("objcopy").arg("-O").arg("elf32-i386").arg(dir.join("kernel.elf")).arg(&image))?;
-        }
-        std::fs::write(&stamp_file, &stamp)?;
-        Ok(())
-    })?;
+    step(
+        &format!("seL4 5.0.0 kernel ({}, {flavour})", arch.kernel_name()),
+        || {
+            if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
+                let _ = std::fs::remove_dir_all(&dir);
+                copy_tree(&src, &dir)?;
+                std::fs::write(dir.join("include/plat/pc99/autoconf.h"), &config)?;
+            }
+            let path = format!(
+                "{}:{}",
+                venv_bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            let mut make = Command::new("make");
+            make.current_dir(&dir).env("PATH", path).args([
+                "ARCH=x86",
+                "PLAT=pc99",
+                &format!("SEL4_ARCH={}", arch.kernel_name()),
+                "PYTHON=python3",
+                // tools/circular_includes.py predates Python 3.
+                "CIRCULAR_INCLUDES=true",
+                // Drops -Werror and the packed-member warning newer gcc raises on 5.0 code.
+                "WARNINGS=all strict-prototypes no-address-of-packed-member",
+                "-j2",
+            ]);
+            if debug {
+                make.arg("DEBUG=1");
+            }
+            sh::quiet(&mut make)?;
+            if arch == Arch::X86_64 {
+                // QEMU's multiboot loader takes only ELF32 images.
+                sh::quiet(
+                    Command::new("objcopy")
+                        .arg("-O")
+                        .arg("elf32-i386")
+                        .arg(dir.join("kernel.elf"))
+                        .arg(&image),
+                )?;
+            }
+            std::fs::write(&stamp_file, &stamp)?;
+            Ok(())
+        },
+    )?;
     Ok(image)
 }

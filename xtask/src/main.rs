@@ -124,7 +124,11 @@ fn parse(args: &[String]) -> std::result::Result<(String, Options), String> {
     let mut it = args.iter();
     let cmd = it.next().cloned().unwrap_or_else(|| "help".into());
     let mut o = Options {
-        arches: if cmd == "run" { vec![Arch::X86_64] } else { Arch::ALL.to_vec() },
+        arches: if cmd == "run" {
+            vec![Arch::X86_64]
+        } else {
+            Arch::ALL.to_vec()
+        },
         profile: Profile::Debug,
         headless: false,
         host_only: false,
@@ -177,12 +181,17 @@ fn main() {
             print!("{USAGE}");
             Ok(())
         }
-        other => Err(progress::Failure(format!("unknown command {other:?}\n\n{USAGE}"))),
+        other => Err(progress::Failure(format!(
+            "unknown command {other:?}\n\n{USAGE}"
+        ))),
     });
     match result {
         Ok(()) => eprintln!("xtask {cmd}: ok ({:.1}s)", start.elapsed().as_secs_f64()),
         Err(e) => {
-            eprintln!("\x1b[31mxtask {cmd}: FAILED\x1b[0m ({:.1}s): {e}", start.elapsed().as_secs_f64());
+            eprintln!(
+                "\x1b[31mxtask {cmd}: FAILED\x1b[0m ({:.1}s): {e}",
+                start.elapsed().as_secs_f64()
+            );
             std::process::exit(1);
         }
     }

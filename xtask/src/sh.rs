@@ -52,7 +52,9 @@ pub fn output_in(program: &str, args: &[&str], dir: Option<&Path>) -> Result<Str
         cmd.current_dir(d);
     }
     let what = describe(&cmd);
-    let out = cmd.output().map_err(|e| Failure(format!("cannot start `{what}`: {e}")))?;
+    let out = cmd
+        .output()
+        .map_err(|e| Failure(format!("cannot start `{what}`: {e}")))?;
     if !out.status.success() {
         return Err(Failure(format!("`{what}` failed ({})", out.status)));
     }
@@ -63,7 +65,9 @@ pub fn output_in(program: &str, args: &[&str], dir: Option<&Path>) -> Result<Str
 /// successful step stays quiet and a failing one shows its whole log.
 pub fn quiet(cmd: &mut Command) -> Result {
     let what = describe(cmd);
-    let out = cmd.output().map_err(|e| Failure(format!("cannot start `{what}`: {e}")))?;
+    let out = cmd
+        .output()
+        .map_err(|e| Failure(format!("cannot start `{what}`: {e}")))?;
     if out.status.success() {
         return Ok(());
     }

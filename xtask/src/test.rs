@@ -11,7 +11,11 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
     let venv = deps::ensure_all(paths, false)?;
     if !o.qemu_only {
         step("formatting (cargo fmt --check)", || {
-            sh::status(Command::new("cargo").current_dir(&paths.root).args(["fmt", "--all", "--", "--check"]))
+            sh::status(
+                Command::new("cargo")
+                    .current_dir(&paths.root)
+                    .args(["fmt", "--all", "--", "--check"]),
+            )
         })?;
         step("host unit tests (cargo test)", || {
             sh::status(Command::new("cargo").current_dir(&paths.root).args([
@@ -29,16 +33,27 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
         for profile in [Profile::Debug, Profile::Release] {
             image::build(paths, &venv, arch, profile, Variant::SelfTest)?;
         }
+        // The VGA test reads the screen of a build that stays up.
+        image::build(paths, &venv, arch, Profile::Debug, Variant::Run)?;
     }
     let arches: Vec<&str> = o.arches.iter().map(|a| a.name()).collect();
-    step(&format!("QEMU integration tests ({})", arches.join(", ")), || {
-        sh::status(
-            Command::new("cargo")
-                .current_dir(&paths.root)
-                .args(["test", "--package", "nereid-qemu-tests", "--", "--test-threads=2"])
-                .env("NEREID_IMAGES", paths.work.join("images"))
-                .env("NEREID_ARCHES", arches.join(","))
-                .env("NEREID_LOGS", paths.work.join("logs")),
-        )
-    })
+    step(
+        &format!("QEMU integration tests ({})", arches.join(", ")),
+        || {
+            sh::status(
+                Command::new("cargo")
+                    .current_dir(&paths.root)
+                    .args([
+                        "test",
+                        "--package",
+                        "nereid-qemu-tests",
+                        "--",
+                        "--test-threads=2",
+                    ])
+                    .env("NEREID_IMAGES", paths.work.join("images"))
+                    .env("NEREID_ARCHES", arches.join(","))
+                    .env("NEREID_LOGS", paths.work.join("logs")),
+            )
+        },
+    )
 }

@@ -1,0 +1,145 @@
+//! The executive boots on both arches, in debug (printing kernel) and release builds:
+//! banner and memory summary, a second address space with IPC, a client fault handled
+//! without harm, and the verdict reported through isa-debug-exit.
+
+use nereid_harness::Arch;
+use nereid_qemu_tests::{arch_name, boot, wanted, Profile, STEP};
+use regex::Regex;
+
+fn selftest(arch: Arch, profile: Profile) {
+    if !wanted(arch) {
+        eprintln!(
+            "skipped: `cargo xtask test --arch` excluded {}",
+            arch_name(arch)
+        );
+        return;
+    }
+    let test = format!("boot-{}-{}-selftest", arch_name(arch), profile.name());
+    let mut q = boot(arch, profile, "selftest", &test);
+    let ok = |r: Result<String, nereid_harness::HarnessError>| r.unwrap_or_else(|e| panic!("{e}"));
+
+    ok(q.expect(
+        &format!(
+            "Nereid NT Executive 0.1.0 on seL4 5.0.0 ({})",
+            arch_name(arch)
+        ),
+        STEP,
+    ));
+    let mem = ok(q.expect("ntos: memory: RAM", STEP));
+    let re = Regex::new(r"RAM (\d+) MiB in (\d+) untypeds; device (\d+) regions").unwrap();
+    let c = re
+        .captures(&mem)
+        .unwrap_or_else(|| panic!("unexpected memory line {mem:?}"));
+    let ram_mib: u64 = c[1].parse().unwrap();
+    // The guest has 512 MiB; the kernel keeps a little for itself.
+    assert!(
+        (400..=512).contains(&ram_mib),
+        "RAM {ram_mib} MiB reported for a 512 MiB guest"
+    );
+    assert!(
+        c[2].parse::<u32>().unwrap() > 0 && c[3].parse::<u32>().unwrap() > 0,
+        "{mem}"
+    );
+    ok(q.expect("ntos: heap ready", STEP));
+    ok(q.expect("ntos: process 1 started (own VSpace, ASID, CNode)", STEP));
+    ok(q.expect("ntos: IPC with process 1 ok", STEP));
+    let fault = ok(q.expect("ntos: process 1 fault:", STEP));
+    assert!(
+        Regex::new(r"access violation reading 0x[0-9a-f]+ at ip 0x[0-9a-f]+; process terminated")
+            .unwrap()
+            .is_match(&fault),
+        "fault line {fault:?}"
+    );
+    ok(q.expect("ntos: executive alive after client fault", STEP));
+    ok(q.expect("ntos: self-test passed", STEP));
+    let exit = q.wait_exit(STEP).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exit.debug_exit_value, Some(0), "QEMU exit: {exit:?}");
+}
+
+#[test]
+fn x86_64_debug_selftest() {
+    selftest(Arch::X86_64, Profile::Debug);
+}
+
+#[test]
+fn x86_64_release_selftest() {
+    selftest(Arch::X86_64, Profile::Release);
+}
+
+#[test]
+fn i386_debug_selftest() {
+    selftest(Arch::I386, Profile::Debug);
+}
+
+#[test]
+fn i386_release_selftest() {
+    selftest(Arch::I386, Profile::Release);
+}
+
+/// The console is on the VGA text screen too: read 0xB8000 over QMP while the
+/// executive (the `run` build, which stays up) is idle.
+fn vga_console(arch: Arch) {
+    if !wanted(arch) {
+        eprintln!(
+            "skipped: `cargo xtask test --arch` excluded {}",
+            arch_name(arch)
+        );
+        return;
+    }
+    let test = format!("vga-{}-debug-run", arch_name(arch));
+    let mut q = boot(arch, Profile::Debug, "run", &test);
+    q.expect("ntos: executive alive after client fault", STEP)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let screen = q.vga_text().unwrap_or_else(|e| panic!("{e}"));
+    let banner = format!(
+        "Nereid NT Executive 0.1.0 on seL4 5.0.0 ({})",
+        arch_name(arch)
+    );
+    assert!(
+        screen.iter().any(|l| l.contains(&banner)),
+        "banner not on the VGA screen:\n{}",
+        screen.join("\n")
+    );
+    assert!(
+        screen.iter().any(|l| l.contains("RAM")),
+        "memory summary not on the VGA screen:\n{}",
+        screen.join("\n")
+    );
+}
+
+#[test]
+fn x86_64_vga_console() {
+    vga_console(Arch::X86_64);
+}
+
+#[test]
+fn i386_vga_console() {
+    vga_console(Arch::I386);
+}
+
+/// The harness must fail a test whose expected line never comes, and show the lines it
+/// did see: otherwise every other test here could pass without checking anything.
+#[test]
+fn harness_fails_when_expected_text_never_comes() {
+    let arch = if wanted(Arch::X86_64) {
+        Arch::X86_64
+    } else {
+        Arch::I386
+    };
+    let mut q = boot(arch, Profile::Debug, "selftest", "harness-negative");
+    let err = q
+        .expect(
+            "this text is never printed by Nereid",
+            std::time::Duration::from_secs(15),
+        )
+        .expect_err("expect() succeeded on text the guest never prints");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("this text is never printed by Nereid"),
+        "error does not name the expectation: {msg}"
+    );
+    assert!(
+        msg.contains("Nereid NT Executive"),
+        "error does not show the last serial lines: {msg}"
+    );
+}

@@ -1,0 +1,156 @@
+//! `cargo xtask bench`: boots release bench builds and reports every `BENCH` line the
+//! executive prints, as a ratio to the raw seL4 Call/ReplyRecv round trip between two
+//! address spaces measured in the same boot. Figures are never test assertions.
+
+use crate::image::{self, Variant};
+use crate::progress::{step, Failure, Result};
+use crate::{deps, Arch, Options, Paths, Profile};
+use nereid_harness::QemuConfig;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The baseline every other figure is divided by.
+pub const BASELINE: &str = "ipc_roundtrip";
+
+/// One `BENCH <name> key=value …` line.
+#[derive(Debug, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Sample {
+    pub fn parse(line: &str) -> Option<Sample> {
+        let rest = line[line.find("BENCH ")? + 6..].trim();
+        let mut words = rest.split_whitespace();
+        let name = words.next()?.to_string();
+        let fields = words
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Some(Sample { name, fields })
+    }
+
+    pub fn num(&self, key: &str) -> Option<f64> {
+        self.fields.get(key)?.parse().ok()
+    }
+}
+
+fn harness(e: impl std::fmt::Display) -> Failure {
+    Failure(e.to_string())
+}
+
+fn arch_harness(arch: Arch) -> nereid_harness::Arch {
+    match arch {
+        Arch::X86_64 => nereid_harness::Arch::X86_64,
+        Arch::I386 => nereid_harness::Arch::I386,
+    }
+}
+
+fn collect(paths: &Paths, img: &image::Image) -> Result<Vec<Sample>> {
+    let cfg = QemuConfig::new(arch_harness(img.arch))
+        .kernel(&img.kernel)
+        .module(&img.root_task)
+        .log_path(
+            paths
+                .work
+                .join("logs")
+                .join(format!("bench-{}.log", img.arch.name())),
+        );
+    let mut q = cfg.start().map_err(harness)?;
+    q.wait_exit(Duration::from_secs(600)).map_err(harness)?;
+    let samples: Vec<Sample> = q
+        .lines()
+        .iter()
+        .filter_map(|l| Sample::parse(&l.text))
+        .collect();
+    if !samples.iter().any(|s| s.name == BASELINE) {
+        return Err(Failure(format!(
+            "{} bench build printed no `BENCH {BASELINE}` line",
+            img.arch.name()
+        )));
+    }
+    Ok(samples)
+}
+
+pub fn report(arch: Arch, samples: &[Sample]) -> String {
+    let base = samples
+        .iter()
+        .find(|s| s.name == BASELINE)
+        .and_then(|s| s.num("median"))
+        .unwrap_or(f64::NAN);
+    let mut out = format!(
+        "{:<8} {:<24} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}\n",
+        "arch", "benchmark", "n", "median", "p10", "p90", "min", "max", "ratio"
+    );
+    for s in samples {
+        let f = |k: &str| {
+            s.fields
+                .get(k)
+                .map(String::as_str)
+                .unwrap_or("-")
+                .to_string()
+        };
+        let ratio = s.num("median").map(|m| m / base).unwrap_or(f64::NAN);
+        out += &format!(
+            "{:<8} {:<24} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>7.2}x\n",
+            arch.name(),
+            s.name,
+            f("n"),
+            f("median"),
+            f("p10"),
+            f("p90"),
+            f("min"),
+            f("max"),
+            ratio
+        );
+    }
+    out
+}
+
+pub fn bench(paths: &Paths, o: &Options) -> Result {
+    let venv = deps::ensure_all(paths, false)?;
+    let mut out = String::new();
+    for &arch in &o.arches {
+        let img = image::build(paths, &venv, arch, Profile::Release, Variant::Bench)?;
+        let samples = step(&format!("benchmarks ({})", arch.name()), || {
+            collect(paths, &img)
+        })?;
+        out += &report(arch, &samples);
+    }
+    println!(
+        "\nUnits: rdtsc cycles per operation. QEMU runs under TCG here, so these are emulated\n\
+         cycles that follow host time, not hardware figures; compare ratios, not values.\n\
+         ratio = median / median of the raw seL4 Call/ReplyRecv round trip ({BASELINE}) of the same boot.\n"
+    );
+    print!("{out}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_bench_line_with_prefix_noise() {
+        let s = Sample::parse(
+            "ntos: BENCH ipc_roundtrip arch=x86_64 n=10000 median=3240 p10=3100 unit=cycles",
+        )
+        .unwrap();
+        assert_eq!(s.name, "ipc_roundtrip");
+        assert_eq!(s.num("median"), Some(3240.0));
+        assert_eq!(s.fields["arch"], "x86_64");
+        assert!(Sample::parse("ntos: nothing here").is_none());
+    }
+
+    #[test]
+    fn ratio_is_relative_to_baseline() {
+        let samples = vec![
+            Sample::parse("BENCH ipc_roundtrip n=10 median=2000").unwrap(),
+            Sample::parse("BENCH null_service n=10 median=2500").unwrap(),
+        ];
+        let r = report(Arch::X86_64, &samples);
+        assert!(r.contains("1.00x"), "{r}");
+        assert!(r.contains("1.25x"), "{r}");
+    }
+}
