@@ -48,7 +48,7 @@ fn numbers_match_the_measured_kernel() {
     assert_eq!(fault::user_exception::NUMBER, 3);
     assert_eq!(config::MAX_NUM_BOOTINFO_UNTYPED_CAPS, 166);
     assert_eq!(config::WORD_SIZE, 64);
-    assert!(config::DEBUG_BUILD && config::PRINTING);
+    assert_eq!((config::DEBUG_BUILD, config::PRINTING), (true, true));
 }
 
 #[test]
