@@ -176,7 +176,7 @@ pub fn locate_sel4_source(workspace_root: &Path, cargo: &Path) -> Result<PathBuf
         Ok(out.stdout)
     };
     run(&["fetch", "--locked", "--quiet"])?;
-    let meta = run(&["metadata", "--format-version", "1", "--locked"])?;
+    let meta = run(&["metadata", "--format-version", "1", "--locked", "--offline"])?;
     let meta = String::from_utf8(meta)
         .map_err(|_| GenError::Locate("metadata is not UTF-8".to_string()))?;
     let dir = sel4_sys_dir_from_metadata(&meta)?;
