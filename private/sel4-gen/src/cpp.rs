@@ -748,6 +748,24 @@ i
     }
 
     #[test]
+    fn inactive_regions_are_not_evaluated() {
+        let mut c = cpp();
+        // Nested conditions inside a skipped region may be malformed or
+        // reference undefined function-like macros: they are never evaluated.
+        let src = "#if 0\n#if ((\n#elif )\n#endif\n#else\nkept\n#endif\n\
+                   #if 1\nfirst\n#elif ((\n#else\n#endif\n\
+                   #ifdef TWO\n#if TWO >= 2 && TWO <= 2 && TWO != 3\nrange\n#endif\n#endif\n";
+        let p = c.process_str(src, Path::new(".")).unwrap();
+        let lines: Vec<_> = p.text.lines().map(str::trim).collect();
+        assert_eq!(lines, ["kept", "first", "range"]);
+        assert!(c.eval_condition("'A' == 65").unwrap());
+        assert!(c
+            .eval_condition("010 == 8 && 0x10 == 16 && 1ul == 1")
+            .unwrap());
+        assert!(c.eval_condition("!(ONE && !TWO) || 0").unwrap());
+    }
+
+    #[test]
     fn errors_are_reported() {
         let mut c = cpp();
         assert!(c.process_str("#if 1\n", Path::new(".")).is_err());

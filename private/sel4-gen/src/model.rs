@@ -490,3 +490,54 @@ fn read_msg_registers(path: &Path) -> Result<usize, GenError> {
         })
         .ok_or_else(|| GenError::parse(format!("{}: no n_msgRegisters", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xml_file(name: &str, body: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("sel4-gen-{}-{name}.xml", std::process::id()));
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn labels_continue_and_skip_false_conditions() {
+        let mut cpp = Cpp::new(8);
+        cpp.define("CONFIG_N", "1").unwrap();
+        let f = xml_file(
+            "labels",
+            r#"<api><interface name="seL4_TCB">
+                 <method id="A" name="A"/>
+                 <method id="B" name="B" condition="CONFIG_N &gt; 1"/>
+                 <method id="C" name="C" condition="defined(CONFIG_N)">
+                   <param dir="in" name="x" type="seL4_Word"/>
+                   <param dir="out" name="y" type="seL4_Uint8"/>
+                 </method>
+               </interface></api>"#,
+        );
+        let mut labels = vec![("InvalidInvocation".to_string(), 0)];
+        let (methods, _) = parse_interface_xml(&f, &cpp, &mut labels, false).unwrap();
+        assert_eq!(
+            labels,
+            [
+                ("InvalidInvocation".to_string(), 0),
+                ("A".to_string(), 1),
+                ("C".to_string(), 2)
+            ]
+        );
+        assert_eq!(methods[1].inputs[0].name, "x");
+        assert_eq!(methods[1].outputs[0].ty, "seL4_Uint8");
+        // An arch file continues the numbering...
+        let (m2, _) = parse_interface_xml(&f, &cpp, &mut labels, true).unwrap();
+        assert_eq!(m2[0].label, 3);
+        // ...but may not start with a conditional method.
+        let g = xml_file(
+            "condfirst",
+            r#"<api><interface name="seL4_TCB"><method id="Z" name="Z" condition="1"/></interface></api>"#,
+        );
+        assert!(parse_interface_xml(&g, &cpp, &mut labels, true).is_err());
+        let _ = std::fs::remove_file(f);
+        let _ = std::fs::remove_file(g);
+    }
+}
