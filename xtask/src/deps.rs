@@ -127,7 +127,24 @@ pub fn ensure_packages(with_display: bool) -> Result {
     Ok(())
 }
 
+/// rustfmt and clippy: `xtask test` checks formatting and lints.
+fn ensure_rust_components() -> Result {
+    let have = |sub: &str| {
+        std::process::Command::new("cargo")
+            .args([sub, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("fmt") && have("clippy") {
+        return Ok(());
+    }
+    step("rustup component add rustfmt clippy", || {
+        sh::run("rustup", &["component", "add", "rustfmt", "clippy"])
+    })
+}
+
 pub fn ensure_rust_targets() -> Result {
+    ensure_rust_components()?;
     let out = sh::output("rustup", &["target", "list", "--installed"]).map_err(|e| {
         Failure(format!(
             "rustup is needed to add Rust targets ({e}); install Rust with rustup"

@@ -17,6 +17,17 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
                     .args(["fmt", "--all", "--", "--check"]),
             )
         })?;
+        step("lints (cargo clippy, warnings are errors)", || {
+            sh::status(Command::new("cargo").current_dir(&paths.root).args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
         step("host unit tests (cargo test)", || {
             sh::status(Command::new("cargo").current_dir(&paths.root).args([
                 "test",
