@@ -1,3 +1,7 @@
 //! Executive support: boot sequence, heap, statistics.
 
+#[cfg(ntos_bare)]
+pub mod heap;
+#[cfg(ntos_bare)]
+pub mod init;
 pub mod stats;

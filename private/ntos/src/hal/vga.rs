@@ -39,6 +39,8 @@ pub struct TextScreen<C> {
     row: usize,
     col: usize,
     attr: u8,
+    /// Rows above this one are pinned (never scrolled).
+    top: usize,
 }
 
 impl<C: Cells> TextScreen<C> {
@@ -49,6 +51,7 @@ impl<C: Cells> TextScreen<C> {
             row: 0,
             col: 0,
             attr: DEFAULT_ATTR,
+            top: 0,
         };
         s.clear();
         s
@@ -61,6 +64,17 @@ impl<C: Cells> TextScreen<C> {
         }
         self.row = 0;
         self.col = 0;
+        self.top = 0;
+    }
+
+    /// Keeps the first `rows` rows (e.g. the banner) in place while the
+    /// rest scrolls; output continues below them.
+    pub fn pin_rows(&mut self, rows: usize) {
+        self.top = rows.min(ROWS - 1);
+        if self.row < self.top {
+            self.row = self.top;
+            self.col = 0;
+        }
     }
 
     pub fn set_attr(&mut self, attr: u8) {
@@ -115,7 +129,7 @@ impl<C: Cells> TextScreen<C> {
     }
 
     fn scroll(&mut self) {
-        for i in 0..COLUMNS * (ROWS - 1) {
+        for i in COLUMNS * self.top..COLUMNS * (ROWS - 1) {
             let c = self.cells.read(i + COLUMNS);
             self.cells.write(i, c);
         }
@@ -193,6 +207,40 @@ mod tests {
         assert_eq!(row_text(&s, ROWS - 2), "line 26");
         assert_eq!(row_text(&s, ROWS - 1), "");
         assert_eq!(s.cursor(), (ROWS - 1, 0));
+    }
+
+    #[test]
+    fn pinned_banner_stays_while_the_rest_scrolls() {
+        let mut s = screen();
+        s.set_attr(BANNER_ATTR);
+        s.write_bytes(b"Banner\n");
+        s.set_attr(DEFAULT_ATTR);
+        s.pin_rows(1);
+        for i in 0..60 {
+            s.write_bytes(format!("line {i}\n").as_bytes());
+        }
+        assert_eq!(row_text(&s, 0), "Banner");
+        assert_eq!(s.cells()[0], 0x1E42);
+        // Rows 1..=23 hold the last 23 lines, row 24 is the empty cursor row.
+        assert_eq!(row_text(&s, 1), "line 37");
+        assert_eq!(row_text(&s, ROWS - 2), "line 59");
+        assert_eq!(row_text(&s, ROWS - 1), "");
+        assert_eq!(s.cursor(), (ROWS - 1, 0));
+    }
+
+    #[test]
+    fn pinning_below_the_cursor_moves_output_down() {
+        let mut s = screen();
+        s.pin_rows(2);
+        s.write_bytes(b"x");
+        assert_eq!(row_text(&s, 2), "x");
+        assert_eq!(row_text(&s, 0), "");
+        s.pin_rows(99);
+        assert_eq!(s.cursor(), (ROWS - 1, 0));
+        s.write_bytes(b"y\nz");
+        // Everything but the last row is pinned: it scrolls in place.
+        assert_eq!(row_text(&s, ROWS - 1), "z");
+        assert_eq!(row_text(&s, 2), "x");
     }
 
     #[test]

@@ -44,9 +44,18 @@ pub enum Access {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Page fault on an unmapped or protected address.
-    AccessViolation { access: Access, addr: Word, ip: Word },
+    AccessViolation {
+        access: Access,
+        addr: Word,
+        ip: Word,
+    },
     /// A CPU exception other than a page fault.
-    Exception { vector: Word, code: Word, ip: Word, sp: Word },
+    Exception {
+        vector: Word,
+        code: Word,
+        ip: Word,
+        sp: Word,
+    },
     /// A system-call instruction seL4 does not know.
     UnknownSyscall { number: Word, ip: Word },
     /// A capability lookup failed (bad fault endpoint, IPC buffer, …).
@@ -194,9 +203,15 @@ mod tests {
     #[test]
     fn write_and_execute_faults() {
         let w = Fault::decode(&ABI, 5, &[0x401000, 0x5000, 0, 6]);
-        assert_eq!(w.to_string(), "access violation writing 0x5000 at ip 0x401000");
+        assert_eq!(
+            w.to_string(),
+            "access violation writing 0x5000 at ip 0x401000"
+        );
         let x = Fault::decode(&ABI, 5, &[0x9000, 0x9000, 1, 0x14]);
-        assert_eq!(x.to_string(), "access violation executing 0x9000 at ip 0x9000");
+        assert_eq!(
+            x.to_string(),
+            "access violation executing 0x9000 at ip 0x9000"
+        );
     }
 
     #[test]

@@ -258,7 +258,10 @@ mod tests {
         let big = a.alloc_range(130).unwrap();
         assert_eq!(big, 70..200);
         assert!((70..200).all(|s| a.is_allocated(s)));
-        assert_eq!(a.alloc_range(101), Err(SlotError::Exhausted { wanted: 101 }));
+        assert_eq!(
+            a.alloc_range(101),
+            Err(SlotError::Exhausted { wanted: 101 })
+        );
         assert_eq!(a.alloc_range(100).unwrap(), 200..300);
         assert_eq!(a.alloc(), Ok(60));
         assert_eq!(a.free_count(), 0);

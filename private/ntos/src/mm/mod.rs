@@ -1,5 +1,9 @@
 //! Memory manager: untyped memory, CSpace slots and address spaces.
 
 pub mod cspace;
+#[cfg(ntos_bare)]
+pub mod kobj;
 pub mod paging;
 pub mod untyped;
+#[cfg(ntos_bare)]
+pub mod vspace;

@@ -108,7 +108,10 @@ impl fmt::Display for MemError {
                 write!(f, "out of untyped RAM for 2^{size_bits} bytes")
             }
             Self::ReservedFull { cap, size_bits } => {
-                write!(f, "reserved untyped {cap} has no room for 2^{size_bits} bytes")
+                write!(
+                    f,
+                    "reserved untyped {cap} has no room for 2^{size_bits} bytes"
+                )
             }
             Self::BadSize(b) => write!(f, "object size 2^{b} not supported"),
             Self::Misaligned { paddr, size_bits } => {
@@ -135,8 +138,9 @@ enum Usage {
 #[derive(Debug, Clone, Copy)]
 struct Region {
     info: UntypedInfo,
-    /// Byte offset of the first free byte (the kernel's free index).
-    free: u64,
+    /// First free physical address (the kernel's free index, as an
+    /// address).
+    next: Paddr,
     usage: Usage,
 }
 
@@ -144,28 +148,35 @@ impl Region {
     fn new(info: UntypedInfo, usage: Usage) -> Self {
         Self {
             info,
-            free: 0,
+            next: info.paddr,
             usage,
         }
     }
 
-    /// Offset at which a `2^bits` object would land, if it fits.
-    fn fit(&self, bits: u8) -> Option<u64> {
+    /// Address at which a `2^bits` object would land, if it fits. The
+    /// kernel aligns the absolute address, which matters for the few
+    /// untypeds seL4 5.0 hands out unaligned to their size (huge device
+    /// regions high up).
+    fn fit(&self, bits: u8) -> Option<Paddr> {
         if bits > self.info.size_bits {
             return None;
         }
-        let off = align_up(self.free, bits)?;
-        (off.checked_add(1u64 << bits)? <= self.info.size()).then_some(off)
+        let at = align_up(self.next, bits)?;
+        (at.checked_add(1u64 << bits)? <= self.info.end()).then_some(at)
     }
 
     fn take(&mut self, bits: u8) -> Option<Placement> {
-        let off = self.fit(bits)?;
-        self.free = off + (1u64 << bits);
+        let at = self.fit(bits)?;
+        self.next = at + (1u64 << bits);
         Some(Placement {
             untyped: self.info.cap,
-            paddr: self.info.paddr + off,
+            paddr: at,
             size_bits: bits,
         })
+    }
+
+    fn reset(&mut self) {
+        self.next = self.info.paddr;
     }
 }
 
@@ -206,11 +217,8 @@ impl UntypedAllocator {
         if info.size_bits < MIN_UNTYPED_BITS || info.size_bits >= 64 {
             return Err(MemError::BadSize(info.size_bits));
         }
-        if info.paddr & (info.size() - 1) != 0 {
-            return Err(MemError::Misaligned {
-                paddr: info.paddr,
-                size_bits: info.size_bits,
-            });
+        if info.paddr.checked_add(info.size()).is_none() {
+            return Err(MemError::NoRegion { paddr: info.paddr });
         }
         if self.regions.iter().any(|r| r.info.cap == info.cap) {
             return Err(MemError::Duplicate(info.cap));
@@ -229,7 +237,7 @@ impl UntypedAllocator {
         self.regions
             .iter()
             .filter(|r| r.info.kind == kind && r.usage == Usage::General)
-            .map(|r| r.info.size() - r.free)
+            .map(|r| r.info.end() - r.next)
             .sum()
     }
 
@@ -244,7 +252,10 @@ impl UntypedAllocator {
             .iter()
             .enumerate()
             .filter(|(_, r)| r.info.kind == MemoryKind::Ram && r.usage == Usage::General)
-            .filter_map(|(i, r)| r.fit(size_bits).map(|off| (r.info.size_bits, off - r.free, i)))
+            .filter_map(|(i, r)| {
+                r.fit(size_bits)
+                    .map(|at| (r.info.size_bits, at - r.next, i))
+            })
             .min()
             .map(|(_, _, i)| i);
         let i = best.ok_or(MemError::Exhausted { size_bits })?;
@@ -259,9 +270,11 @@ impl UntypedAllocator {
         if size_bits < MIN_UNTYPED_BITS {
             return Err(MemError::BadSize(size_bits));
         }
-        if let Some(r) = self.regions.iter_mut().find(|r| {
-            r.usage == Usage::Reserved { in_use: false } && r.info.size_bits == size_bits
-        }) {
+        if let Some(r) = self
+            .regions
+            .iter_mut()
+            .find(|r| r.usage == Usage::Reserved { in_use: false } && r.info.size_bits == size_bits)
+        {
             r.usage = Usage::Reserved { in_use: true };
             return Ok(Reservation::Reuse(r.info.cap));
         }
@@ -289,7 +302,7 @@ impl UntypedAllocator {
             .find(|r| r.info.cap == cap && r.usage == Usage::Reserved { in_use: true })
             .ok_or(MemError::UnknownCap(cap))?;
         r.usage = Usage::Reserved { in_use: false };
-        r.free = 0;
+        r.reset();
         Ok(())
     }
 
@@ -317,37 +330,35 @@ impl UntypedAllocator {
             .map(|(i, _)| i)
             .ok_or(MemError::NoRegion { paddr })?;
         let region = &self.regions[i];
-        let target_off = paddr - region.info.paddr;
-        let mut cur = region.free;
+        let unreachable = MemError::Unreachable { paddr };
+        let mut cur = region.next;
         let mut fillers = Vec::new();
         loop {
-            let landing = align_up(cur, size_bits).ok_or(MemError::Unreachable { paddr })?;
-            if landing == target_off {
+            let landing = align_up(cur, size_bits).ok_or(unreachable)?;
+            if landing == paddr {
                 break;
             }
-            if landing > target_off {
-                return Err(MemError::Unreachable { paddr });
+            if landing > paddr {
+                return Err(unreachable);
             }
             // Largest child untyped that still ends at or before the target.
-            let bits = (MIN_UNTYPED_BITS..region.info.size_bits)
+            let (at, bits) = (MIN_UNTYPED_BITS..region.info.size_bits)
                 .rev()
-                .find(|&b| {
-                    align_up(cur, b)
-                        .and_then(|o| o.checked_add(1u64 << b))
-                        .is_some_and(|end| end <= target_off)
+                .find_map(|b| {
+                    let at = align_up(cur, b)?;
+                    (at.checked_add(1u64 << b)? <= paddr).then_some((at, b))
                 })
-                .ok_or(MemError::Unreachable { paddr })?;
-            let off = align_up(cur, bits).ok_or(MemError::Unreachable { paddr })?;
+                .ok_or(unreachable)?;
             fillers.push(Placement {
                 untyped: region.info.cap,
-                paddr: region.info.paddr + off,
+                paddr: at,
                 size_bits: bits,
             });
-            cur = off + (1u64 << bits);
+            cur = at + (1u64 << bits);
         }
         let region = &mut self.regions[i];
-        region.free = cur;
-        let target = region.take(size_bits).ok_or(MemError::Unreachable { paddr })?;
+        region.next = cur;
+        let target = region.take(size_bits).ok_or(unreachable)?;
         Ok(Carve { fillers, target })
     }
 
@@ -450,10 +461,9 @@ mod tests {
         let mut a = UntypedAllocator::new(47);
         assert_eq!(a.add(ram(1, 0x1000, 3)), Err(MemError::BadSize(3)));
         assert_eq!(
-            a.add(ram(1, 0x1000, 13)),
-            Err(MemError::Misaligned {
-                paddr: 0x1000,
-                size_bits: 13
+            a.add(ram(1, u64::MAX - 0xFFF, 13)),
+            Err(MemError::NoRegion {
+                paddr: u64::MAX - 0xFFF
             })
         );
         a.add(ram(1, 0x2000, 13)).unwrap();
@@ -482,7 +492,10 @@ mod tests {
         assert!(c2.fillers.is_empty());
         assert_eq!(c2.target, place(60, 0xB9000, 12));
         // Below the watermark is unreachable in the parent …
-        assert_eq!(a.carve(0xA0000, 12), Err(MemError::Unreachable { paddr: 0xA0000 }));
+        assert_eq!(
+            a.carve(0xA0000, 12),
+            Err(MemError::Unreachable { paddr: 0xA0000 })
+        );
     }
 
     #[test]
@@ -514,8 +527,14 @@ mod tests {
         let c = a.carve(0xFEC0_0000, 12).unwrap();
         assert!(c.fillers.is_empty());
         assert_eq!(c.target, place(9, 0xFEC0_0000, 12));
-        assert_eq!(a.carve(0xFEC0_0000, 12), Err(MemError::Unreachable { paddr: 0xFEC0_0000 }));
-        assert_eq!(a.carve(0x1000_0000, 12), Err(MemError::NoRegion { paddr: 0x1000_0000 }));
+        assert_eq!(
+            a.carve(0xFEC0_0000, 12),
+            Err(MemError::Unreachable { paddr: 0xFEC0_0000 })
+        );
+        assert_eq!(
+            a.carve(0x1000_0000, 12),
+            Err(MemError::NoRegion { paddr: 0x1000_0000 })
+        );
     }
 
     #[test]
@@ -538,6 +557,24 @@ mod tests {
     }
 
     #[test]
+    fn unaligned_untypeds_align_on_absolute_addresses() {
+        // seL4 5.0 really hands out e.g. paddr 0x180_0000_0000 size 2^40.
+        let mut a = UntypedAllocator::new(47);
+        a.add(dev(440, 0x180_0000_0000, 40)).unwrap();
+        a.add(ram(441, 0x3000, 13)).unwrap(); // 0x3000..0x5000, unaligned
+                                              // A 2^39 child fits at 0x180_0000_0000 (2^39-aligned), the next one
+                                              // at 0x200_0000_0000, and a third would pass the end (0x280_…).
+        let c = a.carve(0x200_0000_0000, 39).unwrap();
+        assert_eq!(c.fillers, [place(440, 0x180_0000_0000, 39)]);
+        assert_eq!(c.target, place(440, 0x200_0000_0000, 39));
+        assert_eq!(a.free_bytes(MemoryKind::Device), 0);
+        // 8 KiB object: no 8 KiB-aligned 8 KiB range inside 0x3000..0x5000.
+        assert_eq!(a.alloc(13), Err(MemError::Exhausted { size_bits: 13 }));
+        assert_eq!(a.alloc(12), Ok(place(441, 0x3000, 12)));
+        assert_eq!(a.alloc(12), Ok(place(441, 0x4000, 12)));
+    }
+
+    #[test]
     fn reserved_untypeds_are_recycled_after_release() {
         let mut a = UntypedAllocator::new(47);
         a.add(ram(1, 0x100_0000, 20)).unwrap();
@@ -551,7 +588,10 @@ mod tests {
         // General allocations never dip into a reserved untyped.
         assert_eq!(a.alloc(12), Ok(place(1, 0x101_0000, 12)));
         // A second owner gets a different untyped while the first is in use.
-        assert_eq!(a.reserve(16), Ok(Reservation::Retype(place(1, 0x102_0000, 16))));
+        assert_eq!(
+            a.reserve(16),
+            Ok(Reservation::Retype(place(1, 0x102_0000, 16)))
+        );
         a.release(200).unwrap();
         assert_eq!(a.release(200), Err(MemError::UnknownCap(200)));
         assert_eq!(a.alloc_in(200, 12), Err(MemError::UnknownCap(200)));

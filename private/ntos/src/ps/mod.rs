@@ -1,1 +1,10 @@
-//! Process structure: address spaces, threads and the first client protocol.
+//! Process structure: processes (address space, CSpace, thread) and the
+//! first executive ↔ process protocol.
+
+#[cfg(ntos_bare)]
+pub mod client;
+#[cfg(ntos_bare)]
+pub mod process;
+pub mod protocol;
+#[cfg(ntos_bare)]
+pub mod session;

@@ -1,0 +1,352 @@
+//! Boot sequence of the executive, and what it does afterwards (serve,
+//! self-test verdict or benchmark).
+
+use super::{heap, stats};
+use crate::hal::console::{self, VgaCells};
+use crate::hal::debug_exit::{self, ExitCode};
+use crate::hal::ioport::IoPortCap;
+use crate::hal::serial::{Uart16550, COM1};
+use crate::hal::vga::{self, TextScreen};
+use crate::ke::dispatch::{self, Event};
+use crate::ke::fault::{Access, Fault};
+use crate::kprintln;
+use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
+use crate::mm::vspace::AddressSpace;
+use crate::ps::process::{ImageInfo, Process};
+use crate::ps::protocol::{self, label, Finale};
+use crate::ps::session::{self, SessionError};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use sel4::{BootInfo, CPtr, CapRights, MessageInfo};
+
+#[cfg(target_arch = "x86_64")]
+pub const ARCH: &str = "x86_64";
+#[cfg(target_arch = "x86")]
+pub const ARCH: &str = "i386";
+/// The kernel release the bindings were generated from.
+pub const SEL4_VERSION: &str = "5.0.0";
+
+/// Executive-private virtual window (VGA text buffer). It shares the page
+/// directory (x86_64) with the image, so only a page table is new.
+const WINDOW: usize = 0x2000_0000;
+
+/// Verified IPC round trips with each process in normal builds.
+const CHECK_ROUNDS: usize = 1000;
+/// Benchmark: round trips measured, after the warm-up ones.
+const BENCH_ROUNDS: usize = 10_000;
+const BENCH_WARMUP: usize = 1_000;
+/// Untypeds listed one per line before the rest is summarised.
+const MAX_LISTED: usize = 40;
+
+extern "C" {
+    // Linker-script symbols (link/*.ld): only their addresses matter.
+    static __ntos_image_start: u8;
+    static __ntos_shared_end: u8;
+}
+
+#[derive(Debug)]
+pub enum BootError {
+    Mm(MmError),
+    Session { pid: u32, err: SessionError },
+    Check(String),
+}
+
+impl From<MmError> for BootError {
+    fn from(e: MmError) -> Self {
+        BootError::Mm(e)
+    }
+}
+
+impl fmt::Display for BootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BootError::Mm(e) => write!(f, "{e}"),
+            BootError::Session { pid, err } => write!(f, "process {pid}: {err}"),
+            BootError::Check(s) => f.write_str(s),
+        }
+    }
+}
+
+fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), BootError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(BootError::Check(what()))
+    }
+}
+
+/// The executive's state after boot.
+pub struct Executive {
+    mm: Mm,
+    /// The endpoint every process calls and faults on (badged per process).
+    ep: CPtr,
+    image: ImageInfo,
+    processes: BTreeMap<u32, Process>,
+    next_pid: u32,
+    tsc_mhz: u64,
+}
+
+impl Executive {
+    fn spawn(&mut self, finale: Finale, rounds: usize) -> Result<u32, BootError> {
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let p = Process::spawn(
+            &mut self.mm,
+            &self.image,
+            self.ep,
+            pid,
+            [finale.to_word(), rounds],
+        )?;
+        self.processes.insert(pid, p);
+        Ok(pid)
+    }
+
+    fn terminate(&mut self, pid: u32) -> Result<(), BootError> {
+        match self.processes.remove(&pid) {
+            Some(p) => Ok(p.terminate(&mut self.mm)?),
+            None => Err(BootError::Check(alloc::format!("no process {pid}"))),
+        }
+    }
+
+    fn session<T>(pid: u32, r: Result<T, SessionError>) -> Result<T, BootError> {
+        r.map_err(|err| BootError::Session { pid, err })
+    }
+
+    /// Serves the endpoint forever: faults terminate their process.
+    pub fn serve(mut self) -> ! {
+        loop {
+            let msg = dispatch::recv(self.ep);
+            match dispatch::classify(&msg) {
+                Event::Fault { pid, fault } if self.processes.contains_key(&pid) => {
+                    let r = self.terminate(pid);
+                    kprintln!("ntos: process {pid} fault: {fault}; process terminated");
+                    if let Err(e) = r {
+                        kprintln!("ntos: teardown of process {pid} incomplete: {e}");
+                    }
+                }
+                Event::Request { pid, label } if label == label::EXIT => {
+                    if self.terminate(pid).is_ok() {
+                        kprintln!("ntos: process {pid} exited");
+                    }
+                }
+                Event::Request { .. } => {
+                    // Nothing else is served yet: answer "not implemented".
+                    sel4::reply_with_mrs(
+                        MessageInfo::new(label::MISMATCH as _, 0, 0, 0),
+                        &[0; sel4::NUM_MSG_REGISTERS],
+                    );
+                }
+                Event::Fault { .. } | Event::Stray { .. } => {}
+            }
+        }
+    }
+}
+
+/// Entered from `_start` with the bootinfo seL4 passed.
+pub fn start(bi: &'static BootInfo) -> ! {
+    // SAFETY: the kernel mapped this thread's IPC buffer at bootinfo's
+    // `ipc_buffer` for the root task's whole life.
+    unsafe { sel4::set_ipc_buffer(bi.ipc_buffer) };
+    let heap_bytes = heap::init();
+    let result = boot(bi, heap_bytes);
+    if cfg!(feature = "selftest") {
+        match &result {
+            Ok(_) => kprintln!("ntos: self-test passed"),
+            Err(e) => kprintln!("ntos: self-test FAILED: {e}"),
+        }
+        debug_exit::power_off(if result.is_ok() {
+            ExitCode::Success
+        } else {
+            ExitCode::Failure
+        });
+    }
+    match result {
+        Ok(exec) if cfg!(feature = "bench") => {
+            drop(exec);
+            debug_exit::power_off(ExitCode::Success)
+        }
+        Ok(exec) => exec.serve(),
+        Err(e) => {
+            kprintln!("ntos: boot failed: {e}");
+            if cfg!(feature = "bench") {
+                debug_exit::power_off(ExitCode::Failure);
+            }
+            crate::ke::halt()
+        }
+    }
+}
+
+fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError> {
+    let mut mm = Mm::from_bootinfo(bi)?;
+
+    // Consoles first, so everything after can be seen.
+    let com1 = IoPortCap::mint_range(&mut mm, COM1, COM1 + 7)?;
+    match Uart16550::init(com1, COM1) {
+        Ok(uart) => console::attach_serial(uart),
+        // Nowhere to report this but the screen, attached next.
+        Err(_) => {}
+    }
+    let exit = IoPortCap::mint_range(&mut mm, debug_exit::PORT, debug_exit::LAST_PORT)?;
+    debug_exit::install(exit);
+    let vga = attach_vga(&mut mm);
+
+    console::set_screen_attr(vga::BANNER_ATTR);
+    kprintln!(
+        "Nereid NT Executive {} on seL4 {SEL4_VERSION} ({ARCH})",
+        env!("CARGO_PKG_VERSION")
+    );
+    console::set_screen_attr(vga::DEFAULT_ATTR);
+    console::pin_screen_rows(1);
+    if let Err(e) = &vga {
+        kprintln!("ntos: VGA text console unavailable: {e}");
+    }
+    print_memory(bi);
+    kprintln!("ntos: heap ready ({} KiB)", heap_bytes / 1024);
+    vga?;
+    ensure(banner_on_screen(), || {
+        String::from("banner not found in VGA text memory")
+    })?;
+
+    let ep = mm.create(Pool::General, ObjectKind::Endpoint)?;
+    let frames = bi.user_image_frames;
+    let image = ImageInfo {
+        frames: frames.start..frames.end,
+        start: &raw const __ntos_image_start as usize,
+        shared_end: &raw const __ntos_shared_end as usize,
+    };
+    let mut exec = Executive {
+        mm,
+        ep,
+        image,
+        processes: BTreeMap::new(),
+        next_pid: 1,
+        tsc_mhz: bi.arch_info as u64,
+    };
+
+    // Process 1: verified IPC (timed in bench builds), then a bad read.
+    let bench = cfg!(feature = "bench");
+    let (rounds, warmup) = if bench {
+        (BENCH_WARMUP + BENCH_ROUNDS, BENCH_WARMUP)
+    } else {
+        (CHECK_ROUNDS, 0)
+    };
+    let free_slots = exec.mm.slots.free_count();
+    let p1 = exec.spawn(Finale::BadRead, rounds)?;
+    // A fresh reserved untyped keeps its slot after the process is gone.
+    let kept_slots = exec
+        .processes
+        .get(&p1)
+        .map_or(0, |p| usize::from(!p.reused_memory));
+    kprintln!("ntos: process {p1} started (own VSpace, ASID, CNode)");
+    let mut samples = bench.then(|| Vec::with_capacity(BENCH_ROUNDS));
+    let n = Executive::session(
+        p1,
+        session::ipc_check(ep, p1, rounds, warmup, samples.as_mut()),
+    )?;
+    kprintln!("ntos: IPC with process {p1} ok ({n} round trips)");
+    if let Some(s) = samples.as_mut() {
+        let summary =
+            stats::summarize(s).ok_or_else(|| BootError::Check(String::from("no samples")))?;
+        kprintln!(
+            "{}",
+            stats::bench_line("ipc_roundtrip", ARCH, &summary, exec.tsc_mhz)
+        );
+    }
+    let fault = Executive::session(p1, session::await_fault(ep, p1))?;
+    exec.terminate(p1)?;
+    kprintln!("ntos: process {p1} fault: {fault}; process terminated");
+    let code = exec.image.start..exec.image.shared_end;
+    ensure(
+        matches!(fault, Fault::AccessViolation { access: Access::Read, addr, ip }
+            if addr == protocol::BAD_ADDRESS && code.contains(&ip)),
+        || alloc::format!("unexpected fault {fault:?}"),
+    )?;
+    ensure(
+        exec.mm.slots.free_count() + kept_slots == free_slots,
+        || {
+            alloc::format!(
+                "CNode slots: {free_slots} free before process {p1}, {} after",
+                exec.mm.slots.free_count()
+            )
+        },
+    )?;
+
+    // Process 2 proves the executive survived, and reuses process 1's memory.
+    let free_slots = exec.mm.slots.free_count();
+    let p2 = exec.spawn(Finale::Exit, CHECK_ROUNDS)?;
+    let reused = exec.processes.get(&p2).is_some_and(|p| p.reused_memory);
+    let n = Executive::session(p2, session::ipc_check(ep, p2, CHECK_ROUNDS, 0, None))?;
+    kprintln!("ntos: IPC with process {p2} ok ({n} round trips)");
+    Executive::session(p2, session::await_exit(ep, p2))?;
+    exec.terminate(p2)?;
+    kprintln!("ntos: process {p2} exited");
+    ensure(reused, || {
+        String::from("process 2 did not reuse process 1's memory")
+    })?;
+    ensure(exec.mm.slots.free_count() == free_slots, || {
+        alloc::format!(
+            "CNode slots: {free_slots} free before process {p2}, {} after",
+            exec.mm.slots.free_count()
+        )
+    })?;
+    kprintln!("ntos: executive alive after client fault");
+    Ok(exec)
+}
+
+/// Maps the VGA text buffer (device memory at 0xB8000) and makes it the
+/// second console.
+fn attach_vga(mm: &mut Mm) -> Result<(), MmError> {
+    let frame = mm.carve_frame(vga::TEXT_BUFFER_PADDR)?;
+    let mut root = AddressSpace::new(sel4::consts::CAP_INIT_THREAD_VSPACE);
+    // The kernel built every table above the image's first page.
+    root.note_existing(&raw const __ntos_image_start as usize);
+    root.map(mm, Pool::General, frame, WINDOW, CapRights::new(0, 1, 1))?;
+    // SAFETY: WINDOW now maps the 4 KiB text-buffer frame read-write, and
+    // nothing else in the executive uses that address.
+    let cells = unsafe { VgaCells::new(WINDOW as *mut u16) };
+    console::attach_screen(TextScreen::new(cells));
+    Ok(())
+}
+
+fn banner_on_screen() -> bool {
+    let want = "Nereid NT Executive";
+    // SAFETY: attach_vga mapped the text buffer at WINDOW (checked by the
+    // caller's order); reading cells has no side effects.
+    let cells = unsafe { VgaCells::new(WINDOW as *mut u16) };
+    use crate::hal::vga::Cells;
+    want.bytes()
+        .enumerate()
+        .all(|(i, b)| cells.read(i) == vga::cell(b, vga::BANNER_ATTR))
+}
+
+fn print_memory(bi: &BootInfo) {
+    let region = bi.untyped;
+    let list = bi.untyped_list;
+    let count = region.end - region.start;
+    let descs = || list.iter().take(count);
+    let ram: u64 = descs()
+        .filter(|d| d.is_device == 0)
+        .map(|d| 1u64 << d.size_bits)
+        .sum();
+    let n_ram = descs().filter(|d| d.is_device == 0).count();
+    let n_dev = count - n_ram;
+    kprintln!(
+        "ntos: memory: RAM {} MiB in {n_ram} untypeds; device {n_dev} regions",
+        ram >> 20
+    );
+    for (i, d) in descs().enumerate().take(MAX_LISTED) {
+        let paddr = d.paddr;
+        kprintln!(
+            "ntos:   untyped {} paddr {:#x} size 2^{} {}",
+            region.start + i,
+            paddr,
+            d.size_bits,
+            if d.is_device == 0 { "RAM" } else { "device" }
+        );
+    }
+    if count > MAX_LISTED {
+        kprintln!("ntos:   ({} more untypeds not listed)", count - MAX_LISTED);
+    }
+}
