@@ -5,6 +5,9 @@
 //! .bss and calls into the executive (`ntos::ex::init::start`).
 #![cfg_attr(ntos_bare, no_std, no_main)]
 
+#[cfg(all(ntos_bare, target_arch = "x86"))]
+mod rt_i386;
+
 #[cfg(ntos_bare)]
 mod entry {
     use ntos::hal::{console, debug_exit};
@@ -56,12 +59,6 @@ mod entry {
             None => ntos::ke::halt(),
         }
     }
-
-    /// The prebuilt `core` of the i686 Linux target refers to it even with
-    /// panic=abort; it is never called.
-    #[cfg(target_arch = "x86")]
-    #[no_mangle]
-    extern "C" fn rust_eh_personality() {}
 
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo) -> ! {

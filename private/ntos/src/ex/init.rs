@@ -134,7 +134,7 @@ impl Executive {
                 Event::Request { .. } => {
                     // Nothing else is served yet: answer "not implemented".
                     sel4::reply_with_mrs(
-                        MessageInfo::new(label::MISMATCH as _, 0, 0, 0),
+                        MessageInfo::new(label::MISMATCH, 0, 0, 0),
                         &[0; sel4::NUM_MSG_REGISTERS],
                     );
                 }
@@ -183,10 +183,10 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
 
     // Consoles first, so everything after can be seen.
     let com1 = IoPortCap::mint_range(&mut mm, COM1, COM1 + 7)?;
-    match Uart16550::init(com1, COM1) {
-        Ok(uart) => console::attach_serial(uart),
-        // Nowhere to report this but the screen, attached next.
-        Err(_) => {}
+    // On failure there is nowhere to report it but the screen, attached
+    // next (the console then reports through the kernel, if it prints).
+    if let Ok(uart) = Uart16550::init(com1, COM1) {
+        console::attach_serial(uart);
     }
     let exit = IoPortCap::mint_range(&mut mm, debug_exit::PORT, debug_exit::LAST_PORT)?;
     debug_exit::install(exit);

@@ -40,7 +40,7 @@ pub struct Message {
 impl Message {
     /// Words past the register ones are in the executive's IPC buffer.
     pub fn collect(info: MessageInfo, badge: Word, mrs: &[Word; NUM_MSG_REGISTERS]) -> Message {
-        let len = (info.length() as usize).min(MAX_WORDS);
+        let len = info.length().min(MAX_WORDS);
         let mut words = [0; MAX_WORDS];
         for (i, w) in words.iter_mut().enumerate().take(len) {
             *w = match mrs.get(i) {
@@ -49,7 +49,7 @@ impl Message {
             };
         }
         Message {
-            label: info.label() as Word,
+            label: info.label(),
             badge,
             len,
             words,

@@ -118,7 +118,7 @@ impl SlotAllocator {
         let mut i = self.hint * WORD;
         while i < len {
             // Skip whole words that are full.
-            if i % WORD == 0 && self.used[i / WORD] == !0 {
+            if i & (WORD - 1) == 0 && self.used[i / WORD] == !0 {
                 run_len = 0;
                 i += WORD;
                 continue;

@@ -22,9 +22,12 @@ use sel4::{CPtr, CapData, CapRights, UserContext};
 pub const UNTYPED_BITS: u8 = 16;
 /// 16 slots; the process uses two.
 pub const CNODE_RADIX: u8 = 4;
-/// Below the executive (prio 255, the root task's), so a reply runs the
-/// executive's follow-up before the process continues.
-pub const PRIORITY: u8 = 100;
+/// The executive's own (the root task's, 255). seL4 5.0 takes its IPC
+/// fastpath only towards a thread of at least the sender's priority, for
+/// Call (fastpath.c: dest prio < current → slowpath) and for ReplyRecv
+/// (caller prio < current → slowpath), so only equal priorities keep both
+/// directions of a request on the fastpath.
+pub const PRIORITY: u8 = 255;
 /// Stack pages sit above an unmapped guard page.
 pub const STACK_BOTTOM: usize = 0x1000_1000;
 pub const STACK_PAGES: usize = 4;

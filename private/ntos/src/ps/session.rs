@@ -86,7 +86,7 @@ pub fn ipc_check(
         if badge != request {
             return Err(unexpected(badge, info, &mrs));
         }
-        match info.label() as Word {
+        match info.label() {
             label::PING => {
                 if mrs[0] != seq || mrs[1] != value {
                     return Err(SessionError::BadEcho {
@@ -114,7 +114,7 @@ pub fn ipc_check(
                         got: mrs[1],
                     });
                 }
-                sel4::reply_with_mrs(MessageInfo::new(label::OK as _, 0, 0, 0), &mrs);
+                sel4::reply_with_mrs(MessageInfo::new(label::OK, 0, 0, 0), &mrs);
                 return Ok(seq);
             }
             label::MISMATCH => {
@@ -126,7 +126,7 @@ pub fn ipc_check(
             other => return Err(SessionError::UnexpectedLabel(other)),
         }
         (info, badge) =
-            sel4::reply_recv_with_mrs(ep, MessageInfo::new(label::OK as _, 0, 0, 2), &mut mrs);
+            sel4::reply_recv_with_mrs(ep, MessageInfo::new(label::OK, 0, 0, 2), &mut mrs);
         if let Some(s) = samples.as_deref_mut() {
             let now = tsc::read_serialized();
             if seq > warmup {
