@@ -198,7 +198,6 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         env!("CARGO_PKG_VERSION")
     );
     console::set_screen_attr(vga::DEFAULT_ATTR);
-    console::pin_screen_rows(1);
     if let Err(e) = &vga {
         kprintln!("ntos: VGA text console unavailable: {e}");
     }
@@ -306,7 +305,9 @@ fn attach_vga(mm: &mut Mm) -> Result<(), MmError> {
     // SAFETY: WINDOW now maps the 4 KiB text-buffer frame read-write, and
     // nothing else in the executive uses that address.
     let cells = unsafe { VgaCells::new(WINDOW as *mut u16) };
-    console::attach_screen(TextScreen::new(cells));
+    // Without the CRTC ports the screen still works, with a stale cursor.
+    let crtc = IoPortCap::mint_range(mm, vga::CRTC_INDEX, vga::CRTC_DATA).ok();
+    console::attach_screen(TextScreen::new(cells), crtc);
     Ok(())
 }
 
@@ -336,6 +337,8 @@ fn print_memory(bi: &BootInfo) {
         "ntos: memory: RAM {} MiB in {n_ram} untypeds; device {n_dev} regions",
         ram >> 20
     );
+    // Banner and summary stay on top of the screen; the rest scrolls.
+    console::pin_screen_rows(2);
     for (i, d) in descs().enumerate().take(MAX_LISTED) {
         let paddr = d.paddr;
         kprintln!(

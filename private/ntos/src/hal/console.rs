@@ -2,8 +2,8 @@
 //! screen (whichever of the two is attached).
 
 use super::ioport::IoPortCap;
-use super::serial::Uart16550;
-use super::vga::{Cells, TextScreen, COLUMNS, ROWS};
+use super::serial::{PortIo, Uart16550};
+use super::vga::{cursor_port_writes, Cells, TextScreen, COLUMNS, ROWS};
 use core::fmt::{self, Write};
 use spin::Mutex;
 
@@ -46,6 +46,8 @@ impl Cells for VgaCells {
 pub struct Console {
     serial: Option<Uart16550<IoPortCap>>,
     screen: Option<TextScreen<VgaCells>>,
+    /// CRT controller ports, to move the blinking hardware cursor along.
+    crtc: Option<IoPortCap>,
 }
 
 impl Console {
@@ -53,6 +55,18 @@ impl Console {
         Self {
             serial: None,
             screen: None,
+            crtc: None,
+        }
+    }
+
+    fn sync_cursor(&mut self) {
+        if let (Some(v), Some(ports)) = (&self.screen, &mut self.crtc) {
+            let (row, col) = v.cursor();
+            for (port, value) in cursor_port_writes(row, col) {
+                if ports.out8(port, value).is_err() {
+                    return;
+                }
+            }
         }
     }
 }
@@ -83,8 +97,11 @@ pub fn attach_serial(uart: Uart16550<IoPortCap>) {
     CONSOLE.lock().serial = Some(uart);
 }
 
-pub fn attach_screen(screen: TextScreen<VgaCells>) {
-    CONSOLE.lock().screen = Some(screen);
+pub fn attach_screen(screen: TextScreen<VgaCells>, crtc: Option<IoPortCap>) {
+    let mut c = CONSOLE.lock();
+    c.screen = Some(screen);
+    c.crtc = crtc;
+    c.sync_cursor();
 }
 
 pub fn has_screen() -> bool {
@@ -106,7 +123,9 @@ pub fn set_screen_attr(attr: u8) {
 }
 
 pub fn print(args: fmt::Arguments<'_>) {
-    let _ = CONSOLE.lock().write_fmt(args);
+    let mut c = CONSOLE.lock();
+    let _ = c.write_fmt(args);
+    c.sync_cursor();
 }
 
 /// For the panic handler: prints even if the panic struck while the

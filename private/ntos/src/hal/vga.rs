@@ -13,6 +13,23 @@ pub const DEFAULT_ATTR: u8 = 0x07;
 /// Yellow on blue, for the banner.
 pub const BANNER_ATTR: u8 = 0x1E;
 
+/// CRT controller index and data ports (colour adapters).
+pub const CRTC_INDEX: u16 = 0x3D4;
+pub const CRTC_DATA: u16 = 0x3D5;
+const CRTC_CURSOR_HIGH: u8 = 0x0E;
+const CRTC_CURSOR_LOW: u8 = 0x0F;
+
+/// Port writes that put the hardware cursor at `(row, col)`.
+pub fn cursor_port_writes(row: usize, col: usize) -> [(u16, u8); 4] {
+    let pos = (row.min(ROWS - 1) * COLUMNS + col.min(COLUMNS - 1)) as u16;
+    [
+        (CRTC_INDEX, CRTC_CURSOR_LOW),
+        (CRTC_DATA, (pos & 0xFF) as u8),
+        (CRTC_INDEX, CRTC_CURSOR_HIGH),
+        (CRTC_DATA, (pos >> 8) as u8),
+    ]
+}
+
 /// Storage of 80×25 16-bit cells (low byte character, high byte attribute).
 pub trait Cells {
     fn read(&self, index: usize) -> u16;
@@ -241,6 +258,17 @@ mod tests {
         // Everything but the last row is pinned: it scrolls in place.
         assert_eq!(row_text(&s, ROWS - 1), "z");
         assert_eq!(row_text(&s, 2), "x");
+    }
+
+    #[test]
+    fn hardware_cursor_position() {
+        assert_eq!(
+            cursor_port_writes(24, 79),
+            [(0x3D4, 0x0F), (0x3D5, 0xCF), (0x3D4, 0x0E), (0x3D5, 0x07)]
+        );
+        // A full line leaves the cursor past the last column: clamp it.
+        assert_eq!(cursor_port_writes(0, 80)[1], (0x3D5, 79));
+        assert_eq!(cursor_port_writes(1, 0)[1], (0x3D5, 80));
     }
 
     #[test]
