@@ -578,3 +578,55 @@ fn time_routines_through_large_integer() {
 
 // NULL and misaligned pointers are tested at `abi`: a fault inside an `extern "system"`
 // function cannot unwind into a test harness (it aborts, which is the point).
+
+/// The exports as the sources declare them: `(name, parameter count)` of each
+/// `#[no_mangle]` function.
+fn declared_exports() -> Vec<(String, usize)> {
+    let sources = [
+        include_str!("string.rs"),
+        include_str!("integer.rs"),
+        include_str!("bitmap.rs"),
+        include_str!("time.rs"),
+        include_str!("crt.rs"),
+    ];
+    let mut exports = Vec::new();
+    for source in sources {
+        let mut lines = source.lines();
+        while let Some(line) = lines.next() {
+            if line.trim() != "#[no_mangle]" {
+                continue;
+            }
+            let mut signature = String::new();
+            for line in lines.by_ref() {
+                signature.push_str(line);
+                if line.contains(')') {
+                    break;
+                }
+            }
+            let name = signature
+                .split("fn ")
+                .nth(1)
+                .and_then(|s| s.split('(').next())
+                .unwrap();
+            let params = signature.split('(').nth(1).unwrap().matches(':').count();
+            exports.push((name.to_owned(), params));
+        }
+    }
+    exports.sort();
+    exports
+}
+
+#[test]
+fn import_library_list_matches_the_sources() {
+    use ntdll_implib::{Call, EXPORTS};
+    let declared = declared_exports();
+    let listed: Vec<&str> = EXPORTS.iter().map(|e| e.name).collect();
+    let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, listed);
+    for ((name, params), export) in declared.iter().zip(EXPORTS) {
+        // Every parameter of these routines takes one 4-byte stack slot on i386.
+        if let Call::Stdcall { arg_bytes } = export.call {
+            assert_eq!(arg_bytes as usize, 4 * params, "{name}");
+        }
+    }
+}
