@@ -228,26 +228,45 @@ impl CountedBuf<'_, u16> {
     }
 }
 
+/// How much of a source a conversion into a caller's buffer could take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    Whole,
+    /// The buffer holds a prefix: the routine still succeeds in writing it but returns
+    /// the warning `STATUS_BUFFER_OVERFLOW`.
+    Truncated,
+}
+
+impl Fit {
+    /// The NTSTATUS a routine returns for this outcome.
+    pub fn status(self) -> NtStatus {
+        match self {
+            Fit::Whole => ntdef::status::STATUS_SUCCESS,
+            Fit::Truncated => STATUS_BUFFER_OVERFLOW,
+        }
+    }
+}
+
 impl CountedBuf<'_, u8> {
-    /// `RtlUnicodeStringToAnsiString` into a caller-supplied buffer. When the string
-    /// and its NUL do not fit, the buffer still receives as much as fits plus a NUL and
-    /// the result is `STATUS_BUFFER_OVERFLOW` (a warning); an empty buffer gets nothing.
-    pub fn unicode_to_ansi_from(&mut self, src: &[u16]) -> Result<(), NtStatus> {
+    /// `RtlUnicodeStringToAnsiString` into a caller-supplied buffer. When the string and
+    /// its NUL do not fit, the buffer still receives as much as fits plus a NUL
+    /// ([`Fit::Truncated`]); an empty buffer gets nothing (`STATUS_BUFFER_OVERFLOW`).
+    pub fn unicode_to_ansi_from(&mut self, src: &[u16]) -> Result<Fit, NtStatus> {
         ansi_size_of_unicode(src.len())?;
         let capacity = self.capacity();
         if capacity == 0 {
             return Err(STATUS_BUFFER_OVERFLOW);
         }
-        let fits = src.len() < capacity;
-        let take = if fits { src.len() } else { capacity - 1 };
+        let fit = if src.len() < capacity {
+            Fit::Whole
+        } else {
+            Fit::Truncated
+        };
+        let take = src.len().min(capacity - 1);
         let n = codepage::unicode_to_multibyte(self.storage, &src[..take]);
         self.len = n;
         self.storage[n] = 0;
-        if fits {
-            Ok(())
-        } else {
-            Err(STATUS_BUFFER_OVERFLOW)
-        }
+        Ok(fit)
     }
 }
 
@@ -483,13 +502,12 @@ mod tests {
     fn unicode_to_ansi_truncates_with_a_warning() {
         let mut buf = [0xEEu8; 4];
         let mut s = CountedBuf::new(&mut buf, 0);
-        s.unicode_to_ansi_from(&w("a€c")).unwrap();
+        assert_eq!(s.unicode_to_ansi_from(&w("a€c")), Ok(Fit::Whole));
         assert_eq!(s.storage(), [b'a', 0x80, b'c', 0]);
         let mut s = CountedBuf::new(&mut buf, 0);
-        assert_eq!(
-            s.unicode_to_ansi_from(&w("wxyz")),
-            Err(STATUS_BUFFER_OVERFLOW)
-        );
+        assert_eq!(s.unicode_to_ansi_from(&w("wxyz")), Ok(Fit::Truncated));
+        assert_eq!(Fit::Truncated.status(), STATUS_BUFFER_OVERFLOW);
+        assert_eq!(Fit::Whole.status(), ntdef::status::STATUS_SUCCESS);
         assert_eq!(s.as_slice(), b"wxy");
         assert_eq!(s.storage(), b"wxy\0");
         let mut empty: [u8; 0] = [];
