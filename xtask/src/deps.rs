@@ -50,6 +50,26 @@ const TOOLS: &[Tool] = &[
         package: "qemu-system-x86",
         why: "boots Nereid (i386)",
     },
+    Tool {
+        program: "x86_64-w64-mingw32-gcc",
+        package: "gcc-mingw-w64",
+        why: "builds C native programs (x86_64)",
+    },
+    Tool {
+        program: "i686-w64-mingw32-gcc",
+        package: "gcc-mingw-w64",
+        why: "builds C native programs (i386)",
+    },
+    Tool {
+        program: "x86_64-w64-mingw32-dlltool",
+        package: "binutils-mingw-w64",
+        why: "makes ntdll's import library (x86_64)",
+    },
+    Tool {
+        program: "i686-w64-mingw32-dlltool",
+        package: "binutils-mingw-w64",
+        why: "makes ntdll's import library (i386)",
+    },
 ];
 
 /// Rustup targets: the executive's ELF targets now, the PE targets for ntdll and programs.
