@@ -8,7 +8,7 @@ use crate::hal::ioport::IoPortCap;
 use crate::hal::serial::{Uart16550, COM1};
 use crate::hal::vga::{self, TextScreen};
 use crate::ke::dispatch::{self, Event};
-use crate::ke::fault::{Access, Fault};
+use crate::ke::fault::{Access, Fault, PF_USER};
 use crate::kprintln;
 use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
 use crate::mm::vspace::AddressSpace;
@@ -258,8 +258,10 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
     kprintln!("ntos: process {p1} fault: {fault}; process terminated");
     let code = exec.image.start..exec.image.shared_end;
     ensure(
-        matches!(fault, Fault::AccessViolation { access: Access::Read, addr, ip }
-            if addr == protocol::BAD_ADDRESS && code.contains(&ip)),
+        // FSR: a user-mode read of a page not present (on ia32 this word
+        // comes from the IPC buffer, past the two register MRs).
+        matches!(fault, Fault::AccessViolation { access: Access::Read, addr, ip, fsr }
+            if addr == protocol::BAD_ADDRESS && code.contains(&ip) && fsr == PF_USER),
         || alloc::format!("unexpected fault {fault:?}"),
     )?;
     ensure(

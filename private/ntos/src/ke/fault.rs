@@ -33,6 +33,7 @@ pub struct FaultAbi {
 
 /// x86 page-fault error code bits (the VMFault FSR word).
 const PF_WRITE: Word = 1 << 1;
+pub const PF_USER: Word = 1 << 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -43,11 +44,13 @@ pub enum Access {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Page fault on an unmapped or protected address.
+    /// Page fault on an unmapped or protected address; `fsr` is the x86
+    /// page-fault error code.
     AccessViolation {
         access: Access,
         addr: Word,
         ip: Word,
+        fsr: Word,
     },
     /// A CPU exception other than a page fault.
     Exception {
@@ -83,6 +86,7 @@ impl Fault {
                 access,
                 addr: mr(abi.vm_addr),
                 ip: mr(abi.vm_ip),
+                fsr: mr(abi.vm_fsr),
             }
         } else if label == abi.user_exception_label {
             Fault::Exception {
@@ -130,7 +134,9 @@ fn exception_name(vector: Word) -> Option<&'static str> {
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Fault::AccessViolation { access, addr, ip } => {
+            Fault::AccessViolation {
+                access, addr, ip, ..
+            } => {
                 let verb = match access {
                     Access::Read => "reading",
                     Access::Write => "writing",
@@ -191,7 +197,8 @@ mod tests {
             Fault::AccessViolation {
                 access: Access::Read,
                 addr: 0xDEAD_0000,
-                ip: 0x4002e7
+                ip: 0x4002e7,
+                fsr: 4
             }
         );
         assert_eq!(
@@ -247,7 +254,8 @@ mod tests {
             Fault::AccessViolation {
                 access: Access::Read,
                 addr: 0,
-                ip: 0
+                ip: 0,
+                fsr: 0
             }
         );
         assert_eq!(Fault::decode(&ABI, 0, &[]), Fault::Null);
