@@ -134,7 +134,7 @@ impl Executive {
                 Event::Request { .. } => {
                     // Nothing else is served yet: answer "not implemented".
                     sel4::reply_with_mrs(
-                        MessageInfo::new(label::MISMATCH, 0, 0, 0),
+                        MessageInfo::new(label::NOT_SUPPORTED, 0, 0, 0),
                         &[0; sel4::NUM_MSG_REGISTERS],
                     );
                 }
@@ -262,7 +262,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         // comes from the IPC buffer, past the two register MRs).
         matches!(fault, Fault::AccessViolation { access: Access::Read, addr, ip, fsr }
             if addr == protocol::BAD_ADDRESS && code.contains(&ip) && fsr == PF_USER),
-        || alloc::format!("unexpected fault {fault:?}"),
+        || alloc::format!("unexpected fault: {fault} ({fault:x?})"),
     )?;
     ensure(
         exec.mm.slots.free_count() + kept_slots == free_slots,

@@ -224,20 +224,20 @@ impl Process {
 
 #[cfg(target_arch = "x86_64")]
 fn set_start_registers(r: &mut UserContext, ip: usize, sp: usize, args: [Word; 2]) {
-    r.rip = ip as _;
-    r.rsp = sp as _;
-    r.rdi = args[0] as _;
-    r.rsi = args[1] as _;
+    r.rip = ip;
+    r.rsp = sp;
+    r.rdi = args[0];
+    r.rsi = args[1];
 }
 
 #[cfg(target_arch = "x86")]
 fn set_start_registers(r: &mut UserContext, ip: usize, sp: usize, args: [Word; 2]) {
-    /// GDT selector whose base seL4 5.0 sets to the IPC buffer; a new TCB
-    /// starts with FS null and would fault on any FS-relative access.
-    const SEL_IPCBUF: Word = (7 << 3) | 3;
-    r.eip = ip as _;
-    r.esp = sp as _;
-    r.eax = args[0] as _;
-    r.edx = args[1] as _;
-    r.fs = SEL_IPCBUF as _;
+    r.eip = ip;
+    r.esp = sp;
+    r.eax = args[0];
+    r.edx = args[1];
+    // A new ia32 TCB starts with FS null; seL4 5.0 bases the IPC-buffer GDT
+    // selector (0x3B) at the thread's IPC buffer, the segment the TEB will
+    // use, so set it before the thread runs.
+    r.fs = sel4::consts::IPCBUF_GDT_SELECTOR;
 }

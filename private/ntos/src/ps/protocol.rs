@@ -68,6 +68,8 @@ pub mod label {
     pub const EXIT: Word = 4;
     /// Reply label for success.
     pub const OK: Word = 0;
+    /// Reply label for a request the executive does not serve (yet).
+    pub const NOT_SUPPORTED: Word = 5;
 }
 
 /// What a process does after its IPC rounds (its start argument).
