@@ -202,14 +202,32 @@ impl Qemu {
         lock(&self.stderr_tail).iter().cloned().collect()
     }
 
-    /// Waits for a serial line after the previous match that contains
-    /// `needle` (ANSI escapes removed) and returns that line. An
-    /// unterminated line (a prompt) can match too; it is then consumed whole.
+    /// Waits for a complete serial line after the previous match that
+    /// contains `needle` (ANSI escapes removed) and returns that line. Only
+    /// terminated lines match, so the caller always sees the whole line even
+    /// though the guest prints it a character at a time; use
+    /// [`Qemu::expect_prompt`] for text that ends without a newline.
     /// On failure QEMU is killed and the error shows the last serial lines.
     pub fn expect(&mut self, needle: &str, timeout: Duration) -> Result<String, HarnessError> {
         self.expect_with(
-            format!("serial output containing {needle:?}"),
+            format!("serial line containing {needle:?}"),
             timeout,
+            Lines::Complete,
+            |line| line.contains(needle).then(|| line.to_string()),
+        )
+    }
+
+    /// Like [`Qemu::expect`], but an unterminated line (a prompt such as
+    /// `C:\> `) matches too; it is then consumed whole.
+    pub fn expect_prompt(
+        &mut self,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, HarnessError> {
+        self.expect_with(
+            format!("serial output (prompt) containing {needle:?}"),
+            timeout,
+            Lines::WithPending,
             |line| line.contains(needle).then(|| line.to_string()),
         )
     }
@@ -222,8 +240,9 @@ impl Qemu {
         timeout: Duration,
     ) -> Result<(usize, String), HarnessError> {
         self.expect_with(
-            format!("serial output containing any of {needles:?}"),
+            format!("serial line containing any of {needles:?}"),
             timeout,
+            Lines::Complete,
             |line| {
                 needles
                     .iter()
@@ -241,8 +260,9 @@ impl Qemu {
     ) -> Result<RegexMatch, HarnessError> {
         let re = Regex::new(pattern)?;
         self.expect_with(
-            format!("serial output matching /{pattern}/"),
+            format!("serial line matching /{pattern}/"),
             timeout,
+            Lines::Complete,
             |line| {
                 re.captures(line).map(|caps| RegexMatch {
                     line: line.to_string(),
@@ -259,6 +279,7 @@ impl Qemu {
         &mut self,
         expected: String,
         timeout: Duration,
+        which: Lines,
         mut matcher: impl FnMut(&str) -> Option<T>,
     ) -> Result<T, HarnessError> {
         let deadline = Instant::now() + timeout;
@@ -267,14 +288,14 @@ impl Qemu {
         loop {
             let eof = {
                 let mut st = capture.lock();
-                if let Some(found) = scan(&st, &mut self.cursor, &mut matcher) {
+                if let Some(found) = scan(&st, &mut self.cursor, which, &mut matcher) {
                     return Ok(found);
                 }
                 if !st.eof {
                     let now = Instant::now();
                     let wait = deadline.saturating_duration_since(now).min(POLL_INTERVAL);
                     st = capture.wait(st, wait);
-                    if let Some(found) = scan(&st, &mut self.cursor, &mut matcher) {
+                    if let Some(found) = scan(&st, &mut self.cursor, which, &mut matcher) {
                         return Ok(found);
                     }
                 }
@@ -605,11 +626,21 @@ impl std::fmt::Debug for Qemu {
     }
 }
 
+/// Which serial lines an expectation looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// Terminated lines only: a match sees the whole line.
+    Complete,
+    /// Also the line still being printed (prompts).
+    WithPending,
+}
+
 /// Looks for a match from `cursor` on, advancing it past the matched line
 /// (or past every line looked at when nothing matched).
 fn scan<T>(
     st: &Captured,
     cursor: &mut usize,
+    which: Lines,
     matcher: &mut impl FnMut(&str) -> Option<T>,
 ) -> Option<T> {
     while *cursor < st.lines.len() {
@@ -619,7 +650,7 @@ fn scan<T>(
             return Some(found);
         }
     }
-    if *cursor == st.lines.len() {
+    if which == Lines::WithPending && *cursor == st.lines.len() {
         if let Some(pending) = &st.pending {
             if let Some(found) = matcher(&pending.text) {
                 *cursor += 1;
@@ -684,16 +715,19 @@ mod tests {
         let st = captured(&["a ok", "b", "c ok"], None);
         let mut cursor = 0;
         assert_eq!(
-            scan(&st, &mut cursor, &mut contains("ok")),
+            scan(&st, &mut cursor, Lines::Complete, &mut contains("ok")),
             Some("a ok".into())
         );
         assert_eq!(cursor, 1);
         assert_eq!(
-            scan(&st, &mut cursor, &mut contains("ok")),
+            scan(&st, &mut cursor, Lines::Complete, &mut contains("ok")),
             Some("c ok".into())
         );
         assert_eq!(cursor, 3);
-        assert_eq!(scan(&st, &mut cursor, &mut contains("ok")), None);
+        assert_eq!(
+            scan(&st, &mut cursor, Lines::Complete, &mut contains("ok")),
+            None
+        );
         assert_eq!(cursor, 3);
     }
 
@@ -702,16 +736,35 @@ mod tests {
         let st = captured(&["boot"], Some("C:\\>"));
         let mut cursor = 0;
         assert_eq!(
-            scan(&st, &mut cursor, &mut contains(">")),
+            scan(&st, &mut cursor, Lines::WithPending, &mut contains(">")),
             Some("C:\\>".into())
         );
         assert_eq!(cursor, 2);
         // The prompt is consumed: it must not match again, even once complete.
-        assert_eq!(scan(&st, &mut cursor, &mut contains(">")), None);
+        assert_eq!(
+            scan(&st, &mut cursor, Lines::WithPending, &mut contains(">")),
+            None
+        );
         let later = captured(&["boot", "C:\\>dir", "x>"], None);
         assert_eq!(
-            scan(&later, &mut cursor, &mut contains(">")),
+            scan(&later, &mut cursor, Lines::WithPending, &mut contains(">")),
             Some("x>".into())
+        );
+    }
+
+    #[test]
+    fn complete_scan_ignores_the_line_being_printed() {
+        let st = captured(&["boot"], Some("ntos: process 1 fau"));
+        let mut cursor = 0;
+        assert_eq!(
+            scan(&st, &mut cursor, Lines::Complete, &mut contains("fau")),
+            None
+        );
+        assert_eq!(cursor, 1, "the pending line must stay unconsumed");
+        let later = captured(&["boot", "ntos: process 1 fault: x"], None);
+        assert_eq!(
+            scan(&later, &mut cursor, Lines::Complete, &mut contains("fau")),
+            Some("ntos: process 1 fault: x".into())
         );
     }
 }
