@@ -79,10 +79,7 @@ pub fn report(arch: Arch, samples: &[Sample]) -> String {
         .find(|s| s.name == BASELINE)
         .and_then(|s| s.num("median"))
         .unwrap_or(f64::NAN);
-    let mut out = format!(
-        "{:<8} {:<24} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}\n",
-        "arch", "benchmark", "n", "median", "p10", "p90", "min", "max", "ratio"
-    );
+    let mut out = String::new();
     for s in samples {
         let f = |k: &str| {
             s.fields
@@ -110,7 +107,10 @@ pub fn report(arch: Arch, samples: &[Sample]) -> String {
 
 pub fn bench(paths: &Paths, o: &Options) -> Result {
     let venv = deps::ensure_all(paths, false)?;
-    let mut out = String::new();
+    let mut out = format!(
+        "{:<8} {:<24} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}\n",
+        "arch", "benchmark", "n", "median", "p10", "p90", "min", "max", "ratio"
+    );
     for &arch in &o.arches {
         let img = image::build(paths, &venv, arch, Profile::Release, Variant::Bench)?;
         let samples = step(&format!("benchmarks ({})", arch.name()), || {
