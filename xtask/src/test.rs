@@ -58,6 +58,9 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
                         "test",
                         "--package",
                         "nereid-qemu-tests",
+                        // Only the integration tests: their result line closes the run.
+                        "--test",
+                        "boot",
                         "--",
                         "--test-threads=2",
                     ])
