@@ -42,20 +42,69 @@ const NO_STRING: InitLengths = InitLengths {
     maximum_length: 0,
 };
 
+/// The two counted-string layouts `RtlInit*String[Ex]` fill, with their code unit.
+trait InitTarget: Sized {
+    type Unit: CodeUnit;
+    fn describe(lengths: InitLengths, buffer: *const Self::Unit) -> Self;
+}
+
+impl InitTarget for UNICODE_STRING {
+    type Unit = WCHAR;
+    fn describe(lengths: InitLengths, buffer: *const WCHAR) -> Self {
+        UNICODE_STRING {
+            Length: lengths.length,
+            MaximumLength: lengths.maximum_length,
+            Buffer: buffer.cast_mut(),
+        }
+    }
+}
+
+impl InitTarget for STRING {
+    type Unit = u8;
+    fn describe(lengths: InitLengths, buffer: *const u8) -> Self {
+        STRING {
+            Length: lengths.length,
+            MaximumLength: lengths.maximum_length,
+            Buffer: buffer.cast_mut(),
+        }
+    }
+}
+
+/// `RtlInit*String`: an over-long source is clamped (the routine returns nothing).
+///
+/// # Safety
+/// `source` is NULL or NUL-terminated; `destination` is the caller's output structure.
+unsafe fn init_clamped<S: InitTarget>(destination: *mut S, source: *const S::Unit) {
+    // SAFETY: forwarded from the caller.
+    let lengths =
+        unsafe { init_units(source) }.map_or(NO_STRING, rs::init_lengths_clamped::<S::Unit>);
+    // SAFETY: forwarded from the caller.
+    unsafe { store(destination, S::describe(lengths, source)) }
+}
+
+/// `RtlInit*StringEx`: an over-long source fails and leaves `destination` untouched.
+///
+/// # Safety
+/// As [`init_clamped`].
+unsafe fn init_checked<S: InitTarget>(destination: *mut S, source: *const S::Unit) -> NtStatus {
+    // SAFETY: forwarded from the caller.
+    let lengths = match unsafe { init_units(source) }.map(rs::init_lengths::<S::Unit>) {
+        None => NO_STRING,
+        Some(Ok(lengths)) => lengths,
+        Some(Err(status)) => return status,
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { store(destination, S::describe(lengths, source)) };
+    STATUS_SUCCESS
+}
+
 #[no_mangle]
 pub unsafe extern "system" fn RtlInitUnicodeString(
     destination: *mut UNICODE_STRING,
     source: PCWSTR,
 ) {
-    // SAFETY: `source` is NULL or terminated (the routine's contract).
-    let lengths = unsafe { init_units(source) }.map_or(NO_STRING, rs::init_lengths_clamped::<u16>);
-    let s = UNICODE_STRING {
-        Length: lengths.length,
-        MaximumLength: lengths.maximum_length,
-        Buffer: source.cast_mut(),
-    };
-    // SAFETY: `destination` is the caller's output structure.
-    unsafe { store(destination, s) }
+    // SAFETY: the routine's contract: terminated source, caller's output structure.
+    unsafe { init_clamped(destination, source) }
 }
 
 #[no_mangle]
@@ -63,33 +112,14 @@ pub unsafe extern "system" fn RtlInitUnicodeStringEx(
     destination: *mut UNICODE_STRING,
     source: PCWSTR,
 ) -> NtStatus {
-    // SAFETY: `source` is NULL or terminated (the routine's contract).
-    let lengths = match unsafe { init_units(source) }.map(rs::init_lengths::<u16>) {
-        None => NO_STRING,
-        Some(Ok(lengths)) => lengths,
-        Some(Err(status)) => return status,
-    };
-    let s = UNICODE_STRING {
-        Length: lengths.length,
-        MaximumLength: lengths.maximum_length,
-        Buffer: source.cast_mut(),
-    };
-    // SAFETY: `destination` is the caller's output structure.
-    unsafe { store(destination, s) };
-    STATUS_SUCCESS
+    // SAFETY: the routine's contract: terminated source, caller's output structure.
+    unsafe { init_checked(destination, source) }
 }
 
 #[no_mangle]
 pub unsafe extern "system" fn RtlInitAnsiString(destination: *mut STRING, source: PCSZ) {
-    // SAFETY: `source` is NULL or terminated (the routine's contract).
-    let lengths = unsafe { init_units(source) }.map_or(NO_STRING, rs::init_lengths_clamped::<u8>);
-    let s = STRING {
-        Length: lengths.length,
-        MaximumLength: lengths.maximum_length,
-        Buffer: source.cast_mut(),
-    };
-    // SAFETY: `destination` is the caller's output structure.
-    unsafe { store(destination, s) }
+    // SAFETY: the routine's contract: terminated source, caller's output structure.
+    unsafe { init_clamped(destination, source) }
 }
 
 #[no_mangle]
@@ -97,20 +127,8 @@ pub unsafe extern "system" fn RtlInitAnsiStringEx(
     destination: *mut STRING,
     source: PCSZ,
 ) -> NtStatus {
-    // SAFETY: `source` is NULL or terminated (the routine's contract).
-    let lengths = match unsafe { init_units(source) }.map(rs::init_lengths::<u8>) {
-        None => NO_STRING,
-        Some(Ok(lengths)) => lengths,
-        Some(Err(status)) => return status,
-    };
-    let s = STRING {
-        Length: lengths.length,
-        MaximumLength: lengths.maximum_length,
-        Buffer: source.cast_mut(),
-    };
-    // SAFETY: `destination` is the caller's output structure.
-    unsafe { store(destination, s) };
-    STATUS_SUCCESS
+    // SAFETY: the routine's contract: terminated source, caller's output structure.
+    unsafe { init_checked(destination, source) }
 }
 
 /// `RtlInitString` is `RtlInitAnsiString` under its older name.

@@ -62,7 +62,7 @@ pub fn parse_decls(
                 p.pos += 1;
                 p.typedef(cpp, symbols, &mut decls)?;
             }
-            Some("enum") if p.is_enum_body_ahead() => {
+            Some("enum") if p.body_ahead() => {
                 p.pos += 1;
                 let (tag, items) = p.enum_body(cpp, symbols)?;
                 // Optional declarator (`} seL4_VMFault_Msg;`) then `;`.
@@ -131,8 +131,9 @@ impl Parser<'_> {
         }
     }
 
-    /// `enum [tag] {` at the current position.
-    fn is_enum_body_ahead(&self) -> bool {
+    /// `enum [tag] {` / `struct [tag] {` at the current position (the
+    /// keyword not yet consumed): a definition rather than a use of the type.
+    fn body_ahead(&self) -> bool {
         let after = |i: usize| self.toks.get(self.pos + i);
         after(1).is_some_and(|t| t.is_punct("{"))
             || (matches!(after(1), Some(Tok::Ident(_)))
@@ -207,7 +208,7 @@ impl Parser<'_> {
         decls: &mut Decls,
     ) -> Result<(), GenError> {
         match self.peek().and_then(|t| t.ident()) {
-            Some("enum") if self.is_enum_body_ahead() => {
+            Some("enum") if self.body_ahead() => {
                 self.pos += 1;
                 let (_, items) = self.enum_body(cpp, symbols)?;
                 let name = self.ident()?;
@@ -219,7 +220,7 @@ impl Parser<'_> {
                 });
                 Ok(())
             }
-            Some("struct") if self.struct_body_ahead() => {
+            Some("struct") if self.body_ahead() => {
                 self.pos += 1;
                 let s = self.struct_def(cpp, symbols)?;
                 decls.structs.push(s);
@@ -263,13 +264,6 @@ impl Parser<'_> {
                 return;
             }
         }
-    }
-
-    fn struct_body_ahead(&self) -> bool {
-        let after = |i: usize| self.toks.get(self.pos + i);
-        after(1).is_some_and(|t| t.is_punct("{"))
-            || (matches!(after(1), Some(Tok::Ident(_)))
-                && after(2).is_some_and(|t| t.is_punct("{")))
     }
 
     /// `struct [tag] { fields } attrs name attrs ;` after `typedef`.
