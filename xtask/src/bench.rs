@@ -4,7 +4,7 @@
 
 use crate::image::{self, Variant};
 use crate::progress::{step, Failure, Result};
-use crate::{deps, Arch, Options, Paths, Profile};
+use crate::{Arch, Options, Paths, Profile};
 use nereid_harness::QemuConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -106,13 +106,13 @@ pub fn report(arch: Arch, samples: &[Sample]) -> String {
 }
 
 pub fn bench(paths: &Paths, o: &Options) -> Result {
-    let venv = deps::ensure_all(paths, false)?;
+    let env = image::BuildEnv::prepare(paths, false)?;
     let mut out = format!(
         "{:<8} {:<24} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}\n",
         "arch", "benchmark", "n", "median", "p10", "p90", "min", "max", "ratio"
     );
     for &arch in &o.arches {
-        let img = image::build(paths, &venv, arch, Profile::Release, Variant::Bench)?;
+        let img = image::build(paths, &env, arch, Profile::Release, Variant::Bench)?;
         let samples = step(&format!("benchmarks ({})", arch.name()), || {
             collect(paths, &img)
         })?;

@@ -2,7 +2,7 @@
 //! next stages on, the boot modules the executive loads).
 
 use crate::progress::{step, Result};
-use crate::{kernel, sh, Arch, Paths, Profile};
+use crate::{deps, kernel, sh, Arch, Paths, Profile};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,6 +32,23 @@ impl Variant {
             Variant::SelfTest => Some("selftest"),
             Variant::Bench => Some("bench"),
         }
+    }
+}
+
+/// What every image build needs, prepared once per command.
+pub struct BuildEnv {
+    /// `bin` of the venv the kernel's generators run in.
+    pub venv_bin: PathBuf,
+    /// The seL4 tree the kernel and the bindings are built from.
+    pub sel4_src: PathBuf,
+}
+
+impl BuildEnv {
+    /// Installs what is missing, then locates (fetching if needed) the seL4 source.
+    pub fn prepare(paths: &Paths, with_display: bool) -> Result<BuildEnv> {
+        let venv_bin = deps::ensure_all(paths, with_display)?;
+        let sel4_src = kernel::source(paths)?;
+        Ok(BuildEnv { venv_bin, sel4_src })
     }
 }
 
@@ -108,14 +125,13 @@ fn build_executive(
 
 pub fn build(
     paths: &Paths,
-    venv_bin: &Path,
+    env: &BuildEnv,
     arch: Arch,
     profile: Profile,
     variant: Variant,
 ) -> Result<Image> {
-    let kernel = kernel::build(paths, venv_bin, arch, profile == Profile::Debug)?;
-    let src = kernel::source(paths)?;
-    let exe = build_executive(paths, &src, arch, profile, variant)?;
+    let kernel = kernel::build(paths, env, arch, profile == Profile::Debug)?;
+    let exe = build_executive(paths, &env.sel4_src, arch, profile, variant)?;
     let dir = image_dir(paths, arch, profile, variant);
     std::fs::create_dir_all(&dir)?;
     let image = Image {

@@ -7,6 +7,7 @@
 //! builds it. `NEREID_SEL4_SRC=/path/to/seL4` points the whole build (kernel and
 //! bindings) at another tree.
 
+use crate::image::BuildEnv;
 use crate::progress::{step, Failure, Result};
 use crate::{fail, sh, Arch, Paths};
 use std::collections::hash_map::DefaultHasher;
@@ -122,8 +123,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result {
 }
 
 /// Builds the kernel and returns the image QEMU's multiboot loader accepts (ELF32).
-pub fn build(paths: &Paths, venv_bin: &Path, arch: Arch, debug: bool) -> Result<PathBuf> {
-    let src = source(paths)?;
+pub fn build(paths: &Paths, env: &BuildEnv, arch: Arch, debug: bool) -> Result<PathBuf> {
+    let src = &env.sel4_src;
     let config = flattened_config(paths, arch)?;
     let flavour = if debug { "debug" } else { "release" };
     let dir = paths
@@ -145,12 +146,12 @@ pub fn build(paths: &Paths, venv_bin: &Path, arch: Arch, debug: bool) -> Result<
         || {
             if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str()) {
                 let _ = std::fs::remove_dir_all(&dir);
-                copy_tree(&src, &dir)?;
+                copy_tree(src, &dir)?;
                 std::fs::write(dir.join("include/plat/pc99/autoconf.h"), &config)?;
             }
             let path = format!(
                 "{}:{}",
-                venv_bin.display(),
+                env.venv_bin.display(),
                 std::env::var("PATH").unwrap_or_default()
             );
             let mut make = Command::new("make");

@@ -167,10 +167,10 @@ fn main() {
         "run" => run::run(&paths, &opts),
         "test" => test::test(&paths, &opts),
         "bench" => bench::bench(&paths, &opts),
-        "build" => deps::ensure_all(&paths, false).and_then(|venv| {
+        "build" => image::BuildEnv::prepare(&paths, false).and_then(|env| {
             for &arch in &opts.arches {
                 for variant in [image::Variant::Run, image::Variant::SelfTest] {
-                    let img = image::build(&paths, &venv, arch, opts.profile, variant)?;
+                    let img = image::build(&paths, &env, arch, opts.profile, variant)?;
                     eprintln!("    image: {}", img.dir.display());
                 }
             }

@@ -2,7 +2,7 @@
 
 use crate::image::{self, Variant};
 use crate::progress::{Failure, Result};
-use crate::{deps, Arch, Options, Paths};
+use crate::{Arch, Options, Paths};
 use nereid_harness::{Display, QemuConfig};
 
 fn has_display() -> bool {
@@ -13,8 +13,8 @@ fn has_display() -> bool {
 pub fn run(paths: &Paths, o: &Options) -> Result {
     let arch = o.arches[0];
     let window = !o.headless && has_display();
-    let venv = deps::ensure_all(paths, window)?;
-    let img = image::build(paths, &venv, arch, o.profile, Variant::Run)?;
+    let env = image::BuildEnv::prepare(paths, window)?;
+    let img = image::build(paths, &env, arch, o.profile, Variant::Run)?;
     let cfg = QemuConfig::new(match arch {
         Arch::X86_64 => nereid_harness::Arch::X86_64,
         Arch::I386 => nereid_harness::Arch::I386,

@@ -4,11 +4,11 @@
 
 use crate::image::{self, Variant};
 use crate::progress::{step, Result};
-use crate::{deps, sh, Options, Paths, Profile};
+use crate::{sh, Options, Paths, Profile};
 use std::process::Command;
 
 pub fn test(paths: &Paths, o: &Options) -> Result {
-    let venv = deps::ensure_all(paths, false)?;
+    let env = image::BuildEnv::prepare(paths, false)?;
     if !o.qemu_only {
         step("formatting (cargo fmt --check)", || {
             sh::status(
@@ -42,10 +42,10 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
     }
     for &arch in &o.arches {
         for profile in [Profile::Debug, Profile::Release] {
-            image::build(paths, &venv, arch, profile, Variant::SelfTest)?;
+            image::build(paths, &env, arch, profile, Variant::SelfTest)?;
         }
         // The VGA test reads the screen of a build that stays up.
-        image::build(paths, &venv, arch, Profile::Debug, Variant::Run)?;
+        image::build(paths, &env, arch, Profile::Debug, Variant::Run)?;
     }
     let arches: Vec<&str> = o.arches.iter().map(|a| a.name()).collect();
     step(
