@@ -197,15 +197,16 @@ impl Dispatcher {
 
     // ----- objects -------------------------------------------------------------------
 
-    /// `NtCreateEvent`'s dispatcher part.
+    /// `NtCreateEvent`'s dispatcher part. `initial_state` is the `BOOLEAN` as passed:
+    /// nonzero is signalled, and the value itself is the first previous state reported.
     pub fn create_event(
         &mut self,
         event_type: EventType,
-        signaled: bool,
+        initial_state: u8,
     ) -> Result<ObjectRef, NtStatus> {
         self.insert_object(Kind::Event {
             kind: event_type,
-            signaled,
+            state: i32::from(initial_state),
         })
     }
 
@@ -303,9 +304,9 @@ impl Dispatcher {
     /// `NtQueryEvent` (`EventBasicInformation`).
     pub fn query_event(&self, obj: ObjectRef) -> Result<EventInfo, NtStatus> {
         match self.live_kind(obj)? {
-            Kind::Event { kind, signaled } => Ok(EventInfo {
+            Kind::Event { kind, state } => Ok(EventInfo {
                 event_type: *kind,
-                state: i32::from(*signaled),
+                state: *state,
             }),
             _ => Err(STATUS_OBJECT_TYPE_MISMATCH),
         }
@@ -313,9 +314,7 @@ impl Dispatcher {
 
     fn set_event_state(&mut self, i: u32, value: bool) -> Result<i32, NtStatus> {
         match self.slot_mut(i).map(|s| &mut s.kind) {
-            Some(Kind::Event { signaled, .. }) => {
-                Ok(i32::from(core::mem::replace(signaled, value)))
-            }
+            Some(Kind::Event { state, .. }) => Ok(core::mem::replace(state, i32::from(value))),
             Some(_) => Err(STATUS_OBJECT_TYPE_MISMATCH),
             None => Err(STATUS_INVALID_HANDLE),
         }
@@ -377,19 +376,20 @@ impl Dispatcher {
     // ----- semaphores ----------------------------------------------------------------
 
     /// `NtReleaseSemaphore`: the count before the release. A release count below 1 is
-    /// `STATUS_INVALID_PARAMETER`; one that would pass the maximum is
+    /// `STATUS_INVALID_PARAMETER` (whatever the object); one that would pass the maximum is
     /// `STATUS_SEMAPHORE_LIMIT_EXCEEDED` and changes nothing.
     pub fn release_semaphore(
         &mut self,
         obj: ObjectRef,
         release: i32,
     ) -> Result<Effect<i32>, NtStatus> {
+        // Checked before the object, as Windows does.
+        if release <= 0 {
+            return Err(STATUS_INVALID_PARAMETER);
+        }
         let i = self.live(obj)?;
         let previous = match self.slot_mut(i).map(|s| &mut s.kind) {
             Some(Kind::Semaphore { count, maximum }) => {
-                if release <= 0 {
-                    return Err(STATUS_INVALID_PARAMETER);
-                }
                 let new = count
                     .checked_add(release)
                     .filter(|n| n <= maximum)
@@ -790,8 +790,9 @@ impl Dispatcher {
                         abandoned |= obj.kind.acquire(thread);
                     }
                 }
-                // The documented WaitAll range is WAIT_ABANDONED_0 .. + nCount - 1; NT
-                // reports the base value, as there is no single index to name.
+                // WaitAll has no single index to name: report the base of the documented
+                // range (WAIT_ABANDONED_0 .. + nCount - 1). Believed to match Windows,
+                // not verified against it.
                 Ok(Some(if abandoned {
                     STATUS_ABANDONED_WAIT_0
                 } else {

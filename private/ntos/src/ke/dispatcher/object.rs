@@ -6,6 +6,10 @@
 //! what makes WaitAll's all-or-nothing rule easy to keep: the engine asks the first
 //! question for every object before it applies the second to any.
 
+use ntdef::status::STATUS_INVALID_PARAMETER;
+use ntdef::NtStatus;
+
+use super::status::STATUS_INVALID_PARAMETER_4;
 use super::ThreadId;
 
 /// `EVENT_TYPE`: the values `NtCreateEvent` takes and `NtQueryEvent` reports.
@@ -18,12 +22,36 @@ pub enum EventType {
     Synchronization = 1,
 }
 
+impl EventType {
+    /// `NtCreateEvent`'s `EventType` argument: anything else is
+    /// `STATUS_INVALID_PARAMETER`.
+    pub fn from_nt(value: u32) -> Result<Self, NtStatus> {
+        match value {
+            0 => Ok(Self::Notification),
+            1 => Ok(Self::Synchronization),
+            _ => Err(STATUS_INVALID_PARAMETER),
+        }
+    }
+}
+
 /// `TIMER_TYPE`: same split as events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
 pub enum TimerType {
     Notification = 0,
     Synchronization = 1,
+}
+
+impl TimerType {
+    /// `NtCreateTimer`'s `TimerType` (its fourth parameter): anything else is
+    /// `STATUS_INVALID_PARAMETER_4`.
+    pub fn from_nt(value: u32) -> Result<Self, NtStatus> {
+        match value {
+            0 => Ok(Self::Notification),
+            1 => Ok(Self::Synchronization),
+            _ => Err(STATUS_INVALID_PARAMETER_4),
+        }
+    }
 }
 
 /// Whether an object can satisfy a particular thread's wait right now.
@@ -36,14 +64,16 @@ pub(super) enum Availability {
     LimitExceeded,
 }
 
-/// One dispatcher object's state. Mutant counts use NT's signal-state convention (1 =
+/// One dispatcher object's state. An event's state is a number, not a flag: it starts
+/// as the `BOOLEAN` the creator passed (which may be 2, or 0x78) and that number is what
+/// the first previous-state report shows; set and reset store 1 and 0. Mutant counts use NT's signal-state convention (1 =
 /// free, 0 = owned once, -n = owned n+1 times) because `NtReleaseMutant` and
 /// `NtQueryMutant` report exactly that number.
 #[derive(Clone, Debug)]
 pub(super) enum Kind {
     Event {
         kind: EventType,
-        signaled: bool,
+        state: i32,
     },
     Mutant {
         count: i32,
@@ -67,9 +97,8 @@ pub(super) enum Kind {
 impl Kind {
     pub(super) fn availability(&self, thread: ThreadId) -> Availability {
         let yes = match *self {
-            Kind::Event { signaled, .. }
-            | Kind::Timer { signaled, .. }
-            | Kind::SignalOnce { signaled } => signaled,
+            Kind::Event { state, .. } => state > 0,
+            Kind::Timer { signaled, .. } | Kind::SignalOnce { signaled } => signaled,
             Kind::Semaphore { count, .. } => count > 0,
             Kind::Mutant { count, owner, .. } => {
                 if owner == Some(thread) {
@@ -95,9 +124,9 @@ impl Kind {
     /// Only called after [`Kind::availability`] answered `Yes` for the same thread.
     pub(super) fn acquire(&mut self, thread: ThreadId) -> bool {
         match self {
-            Kind::Event { kind, signaled } => {
+            Kind::Event { kind, state } => {
                 if *kind == EventType::Synchronization {
-                    *signaled = false;
+                    *state = 0;
                 }
                 false
             }
@@ -129,10 +158,10 @@ impl Kind {
     /// "Signal state > 0": some waiter other than an owner could be satisfied.
     pub(super) fn is_signaled(&self) -> bool {
         match *self {
-            Kind::Event { signaled, .. }
-            | Kind::Timer { signaled, .. }
-            | Kind::SignalOnce { signaled } => signaled,
-            Kind::Semaphore { count, .. } | Kind::Mutant { count, .. } => count > 0,
+            Kind::Timer { signaled, .. } | Kind::SignalOnce { signaled } => signaled,
+            Kind::Event { state: count, .. }
+            | Kind::Semaphore { count, .. }
+            | Kind::Mutant { count, .. } => count > 0,
         }
     }
 

@@ -15,9 +15,18 @@
 //!   return ERROR_INVALID_PARAMETER when all the parameters look valid to me?": WaitAll
 //!   rejects the same object twice (also through different handles). The NT status is
 //!   `STATUS_INVALID_PARAMETER_MIX`, which Win32 maps to `ERROR_INVALID_PARAMETER`.
-//! - [NativeTest] A native-API conformance test run against Windows (thread tests of the
-//!   ring3k project): `NtWaitForMultipleObjects` with count 0 or 100 →
-//!   `STATUS_INVALID_PARAMETER_1`; the same handle twice in a WaitAny is accepted.
+//! - [ring3k] The native-API test suite of mikemccormack/ring3k, written to pass on
+//!   Windows (tests/thread.c, event.c, sema.c, mutant.c, timer.c):
+//!   `NtWaitForMultipleObjects` with count 0 or 100 → `STATUS_INVALID_PARAMETER_1`
+//!   (checked before the handles), the same handle twice in a WaitAny is accepted;
+//!   an event's previous state is the `BOOLEAN` it was created with (2, or 0x78 from
+//!   0x12345678) until set or reset, `NtCreateEvent` with type 2 →
+//!   `STATUS_INVALID_PARAMETER`; `NtReleaseSemaphore` with count 0 →
+//!   `STATUS_INVALID_PARAMETER` even with handle 0, past the maximum →
+//!   `STATUS_SEMAPHORE_LIMIT_EXCEEDED` with the previous count left unwritten;
+//!   `NtReleaseMutant` on an unowned mutant → `STATUS_MUTANT_NOT_OWNED`;
+//!   `NtCreateTimer` with type ~0 → `STATUS_INVALID_PARAMETER_4`; `NtSetTimer`
+//!   reports the previous signal state (1 after the timer fired).
 //! - [KeSetEvent], [KeResetEvent], [KePulseEvent] WDK docs: each returns the previous
 //!   signal state. [PulseEvent] Win32 docs: manual-reset releases all that can be
 //!   released, auto-reset a single thread, then the event is reset; with no waiter it
@@ -124,7 +133,7 @@ fn local_status_values_are_windows_values() {
 fn notification_event_releases_every_waiter_in_fifo_order_and_stays_set() {
     // [KeSetEvent] previous state; [EventObjects] manual reset releases all.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let w1 = pending(wait1(&mut d, T1, e));
     let w2 = pending(wait1(&mut d, T2, e));
     let w3 = pending(wait1(&mut d, T3, e));
@@ -149,7 +158,7 @@ fn notification_event_releases_every_waiter_in_fifo_order_and_stays_set() {
 fn synchronization_event_releases_one_waiter_per_set() {
     // [EventObjects] auto reset releases a single thread; [KeSetEvent] previous state.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, false).unwrap();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
     let w1 = pending(wait1(&mut d, T1, e));
     let w2 = pending(wait1(&mut d, T2, e));
     let r = d.set_event(e).unwrap();
@@ -171,7 +180,7 @@ fn pulse_without_waiters_leaves_the_event_reset() {
     // [KePulseEvent] previous state; [PulseEvent] no waiter → simply reset.
     let mut d = Dispatcher::new();
     for kind in [EventType::Notification, EventType::Synchronization] {
-        let e = d.create_event(kind, false).unwrap();
+        let e = d.create_event(kind, 0).unwrap();
         let r = d.pulse_event(e).unwrap();
         assert_eq!((r.value, r.completed), (0, vec![]));
         assert_eq!(d.query_event(e).unwrap().state, 0);
@@ -187,7 +196,7 @@ fn pulse_without_waiters_leaves_the_event_reset() {
 fn pulse_releases_all_or_one_then_resets() {
     // [PulseEvent]: manual reset releases all waiters, auto reset one; then reset.
     let mut d = Dispatcher::new();
-    let n = d.create_event(EventType::Notification, false).unwrap();
+    let n = d.create_event(EventType::Notification, 0).unwrap();
     let a = pending(wait1(&mut d, T1, n));
     let b = pending(wait1(&mut d, T2, n));
     let r = d.pulse_event(n).unwrap();
@@ -197,7 +206,7 @@ fn pulse_releases_all_or_one_then_resets() {
     );
     assert_eq!(d.query_event(n).unwrap().state, 0);
 
-    let s = d.create_event(EventType::Synchronization, false).unwrap();
+    let s = d.create_event(EventType::Synchronization, 0).unwrap();
     let a = pending(wait1(&mut d, T1, s));
     let b = pending(wait1(&mut d, T2, s));
     let r = d.pulse_event(s).unwrap();
@@ -210,7 +219,7 @@ fn pulse_releases_all_or_one_then_resets() {
 fn reset_clear_and_query_event() {
     // [KeResetEvent] previous state.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, true).unwrap();
+    let e = d.create_event(EventType::Notification, 1).unwrap();
     assert_eq!(
         d.query_event(e).unwrap(),
         EventInfo {
@@ -223,7 +232,7 @@ fn reset_clear_and_query_event() {
     d.set_event(e).unwrap();
     assert_eq!(d.clear_event(e), Ok(()));
     assert_eq!(d.query_event(e).unwrap().state, 0);
-    let s = d.create_event(EventType::Synchronization, false).unwrap();
+    let s = d.create_event(EventType::Synchronization, 0).unwrap();
     assert_eq!(
         d.query_event(s).unwrap().event_type as u32,
         1,
@@ -237,9 +246,9 @@ fn reset_clear_and_query_event() {
 fn wait_any_reports_the_lowest_signalled_index_and_consumes_only_it() {
     // [WFMO] smallest index; [KeWaitMulti] STATUS_WAIT_0 + index.
     let mut d = Dispatcher::new();
-    let e0 = d.create_event(EventType::Synchronization, false).unwrap();
-    let e1 = d.create_event(EventType::Synchronization, true).unwrap();
-    let e2 = d.create_event(EventType::Synchronization, true).unwrap();
+    let e0 = d.create_event(EventType::Synchronization, 0).unwrap();
+    let e1 = d.create_event(EventType::Synchronization, 1).unwrap();
+    let e2 = d.create_event(EventType::Synchronization, 1).unwrap();
     let objs = [e0, e1, e2];
     assert_eq!(poll(&mut d, T1, &objs, WaitType::WaitAny), wait_n(1));
     // e2 was not consumed by that wait.
@@ -259,10 +268,10 @@ fn wait_all_with_partial_availability_consumes_nothing() {
     // [WFMO] WaitAll changes no state until all are signalled; [KeWaitMulti] WaitAll
     // returns STATUS_WAIT_0.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, true).unwrap();
+    let e = d.create_event(EventType::Synchronization, 1).unwrap();
     let s = d.create_semaphore(1, 5).unwrap();
     let m = d.create_mutant(None).unwrap();
-    let gate = d.create_event(EventType::Synchronization, false).unwrap();
+    let gate = d.create_event(EventType::Synchronization, 0).unwrap();
     let objs = [e, s, m, gate];
     assert_eq!(poll(&mut d, T1, &objs, WaitType::WaitAll), STATUS_TIMEOUT);
     let w = pending(d.wait(T1, &objs, WaitType::WaitAll, false, None));
@@ -293,10 +302,10 @@ fn wait_all_with_partial_availability_consumes_nothing() {
 
 #[test]
 fn wait_all_duplicate_object_is_invalid_parameter_mix_but_wait_any_accepts_it() {
-    // [Chen] WaitAll rejects duplicates; [NativeTest] WaitAny accepts them.
+    // [Chen] WaitAll rejects duplicates; [ring3k] WaitAny accepts them.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
-    let f = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
+    let f = d.create_event(EventType::Notification, 0).unwrap();
     assert_eq!(
         d.wait(T1, &[e, f, e], WaitType::WaitAll, false, None),
         Err(STATUS_INVALID_PARAMETER_MIX)
@@ -315,10 +324,10 @@ fn wait_all_duplicate_object_is_invalid_parameter_mix_but_wait_any_accepts_it() 
 
 #[test]
 fn object_count_bounds_are_invalid_parameter_1() {
-    // [NativeTest] count 0 and count > MAXIMUM_WAIT_OBJECTS; [WFMO] at most 64, not zero.
+    // [ring3k] count 0 and count > MAXIMUM_WAIT_OBJECTS; [WFMO] at most 64, not zero.
     let mut d = Dispatcher::new();
     let events: Vec<ObjectRef> = (0..65)
-        .map(|_| d.create_event(EventType::Notification, true).unwrap())
+        .map(|_| d.create_event(EventType::Notification, 1).unwrap())
         .collect();
     for wt in [WaitType::WaitAny, WaitType::WaitAll] {
         assert_eq!(
@@ -333,7 +342,10 @@ fn object_count_bounds_are_invalid_parameter_1() {
     }
     // The 64th object (index 63) is still addressable: STATUS_WAIT_63.
     let last: Vec<ObjectRef> = (0..64)
-        .map(|n| d.create_event(EventType::Notification, n == 63).unwrap())
+        .map(|n| {
+            d.create_event(EventType::Notification, u8::from(n == 63))
+                .unwrap()
+        })
         .collect();
     assert_eq!(poll(&mut d, T1, &last, WaitType::WaitAny), wait_n(63));
 }
@@ -342,7 +354,7 @@ fn object_count_bounds_are_invalid_parameter_1() {
 fn zero_timeout_never_pends() {
     // [KeWaitMulti] zero timeout: test and return; STATUS_TIMEOUT if not satisfied.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, false).unwrap();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
     let t = Timeout::from_nt(0, 12345);
     assert_eq!(
         satisfied(d.wait(T1, &[e], WaitType::WaitAny, true, Some(t))),
@@ -390,8 +402,8 @@ fn many_waiters_on_a_semaphore_are_released_in_arrival_order() {
 fn ping_pong_with_signal_and_wait() {
     // [SOAW] signal and wait as one step; [EventObjects] auto reset.
     let mut d = Dispatcher::new();
-    let ping = d.create_event(EventType::Synchronization, false).unwrap();
-    let pong = d.create_event(EventType::Synchronization, false).unwrap();
+    let ping = d.create_event(EventType::Synchronization, 0).unwrap();
+    let pong = d.create_event(EventType::Synchronization, 0).unwrap();
     // T2 waits for ping.
     let mut t2_wait = pending(wait1(&mut d, T2, ping));
     for _ in 0..100 {
@@ -419,8 +431,8 @@ fn ping_pong_with_signal_and_wait() {
 fn wait_all_and_wait_any_compete_in_arrival_order() {
     // FIFO wait test: a WaitAll that cannot complete does not block later waiters.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, false).unwrap();
-    let other = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
+    let other = d.create_event(EventType::Notification, 0).unwrap();
     let all = pending(d.wait(T1, &[e, other], WaitType::WaitAll, false, None));
     let any = pending(wait1(&mut d, T2, e));
     assert_eq!(
@@ -481,7 +493,7 @@ fn mutant_release_by_non_owner_is_not_owned() {
 fn abandoned_mutant_goes_to_the_next_waiter_with_abandoned_status() {
     // [MutexObjects] abandonment; [WFMO] WAIT_ABANDONED_0 + index.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let m = d.create_mutant(Some(T1)).unwrap();
     // T1 holds it recursively; T2 waits on [e, m], T3 on m.
     assert_eq!(poll(&mut d, T1, &[m], WaitType::WaitAny), STATUS_WAIT_0);
@@ -515,7 +527,7 @@ fn abandoned_mutant_without_waiters_tells_the_next_acquirer() {
     assert_eq!((info.current_count, info.abandoned), (1, true));
     // Nobody owns it: releasing is still "not owned".
     assert_eq!(d.release_mutant(m, T2), Err(STATUS_MUTANT_NOT_OWNED));
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let s = d.create_semaphore(0, 1).unwrap();
     assert_eq!(
         poll(&mut d, T2, &[e, s, m], WaitType::WaitAny),
@@ -539,7 +551,7 @@ fn abandoned_mutant_without_waiters_tells_the_next_acquirer() {
 #[test]
 fn thread_exit_drops_the_threads_own_waits() {
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let a = pending(wait1(&mut d, T1, e));
     let b = pending(wait1(&mut d, T2, e));
     let r = d.thread_exit(T1);
@@ -574,7 +586,7 @@ fn mutant_recursion_limit() {
         d.wait(T1, &[m], WaitType::WaitAny, false, None),
         Err(STATUS_MUTANT_LIMIT_EXCEEDED)
     );
-    let e = d.create_event(EventType::Notification, true).unwrap();
+    let e = d.create_event(EventType::Notification, 1).unwrap();
     assert_eq!(
         d.wait(T1, &[e, m], WaitType::WaitAll, false, None),
         Err(STATUS_MUTANT_LIMIT_EXCEEDED)
@@ -718,7 +730,7 @@ fn cancel_wait_for_timeout_alert_and_apc() {
     // [KeWaitMulti] STATUS_TIMEOUT; STATUS_ALERTED and STATUS_USER_APC only for
     // alertable waits.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, false).unwrap();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
     let plain = pending(d.wait(T1, &[e], WaitType::WaitAny, false, None));
     let alertable = pending(d.wait(T2, &[e], WaitType::WaitAny, true, None));
     assert_eq!(d.cancel_wait(plain, CancelReason::Alert), None);
@@ -749,7 +761,7 @@ fn cancel_wait_for_timeout_alert_and_apc() {
 fn expire_times_out_due_waits_earliest_first() {
     // [NtWait] relative (negative) and absolute (positive) timeouts, one clock.
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let now = 1_000;
     let late = pending(d.wait(
         T1,
@@ -791,7 +803,7 @@ fn signal_and_wait_errors_change_nothing() {
     // [SOAW] signal object: event, semaphore or mutex; [ReleaseMutex] non-owner →
     // STATUS_MUTANT_NOT_OWNED; [KeReleaseSemaphore] limit.
     let mut d = Dispatcher::new();
-    let target = d.create_event(EventType::Synchronization, true).unwrap();
+    let target = d.create_event(EventType::Synchronization, 1).unwrap();
     let m = d.create_mutant(Some(T2)).unwrap();
     assert_eq!(
         d.signal_and_wait(T1, m, target, false, None),
@@ -816,13 +828,13 @@ fn signal_and_wait_errors_change_nothing() {
     assert_eq!(d.query_mutant(m, T2).unwrap().current_count, 0);
     assert_eq!(d.query_semaphore(s).unwrap().current_count, 1);
     // Stale references on either side.
-    let gone = d.create_event(EventType::Notification, false).unwrap();
+    let gone = d.create_event(EventType::Notification, 0).unwrap();
     d.delete(gone).unwrap();
     assert_eq!(
         d.signal_and_wait(T1, gone, target, false, None),
         Err(STATUS_INVALID_HANDLE)
     );
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     assert_eq!(
         d.signal_and_wait(T1, e, gone, false, None),
         Err(STATUS_INVALID_HANDLE)
@@ -860,7 +872,7 @@ fn signal_and_wait_on_a_mutant_hands_it_over_first() {
 #[test]
 fn stale_and_mismatched_references_are_refused() {
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let s = d.create_semaphore(0, 1).unwrap();
     // Type mismatches.
     assert_eq!(d.set_event(s).map(|_| ()), Err(STATUS_OBJECT_TYPE_MISMATCH));
@@ -882,7 +894,7 @@ fn stale_and_mismatched_references_are_refused() {
     // Deleted objects, and a new object in the recycled slot: the old name stays dead.
     d.delete(e).unwrap();
     assert_eq!(d.delete(e), Err(STATUS_INVALID_HANDLE));
-    let e2 = d.create_event(EventType::Notification, true).unwrap();
+    let e2 = d.create_event(EventType::Notification, 1).unwrap();
     assert_eq!(e2.slot, e.slot, "slot reused");
     assert_eq!(d.set_event(e).map(|_| ()), Err(STATUS_INVALID_HANDLE));
     assert_eq!(d.query_event(e), Err(STATUS_INVALID_HANDLE));
@@ -909,8 +921,8 @@ fn stale_and_mismatched_references_are_refused() {
 #[test]
 fn deleting_a_waited_object_keeps_the_waits_until_they_end() {
     let mut d = Dispatcher::new();
-    let gone = d.create_event(EventType::Synchronization, false).unwrap();
-    let e = d.create_event(EventType::Notification, false).unwrap();
+    let gone = d.create_event(EventType::Synchronization, 0).unwrap();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
     let w = pending(d.wait(T1, &[gone, e], WaitType::WaitAny, false, None));
     d.delete(gone).unwrap();
     assert_eq!(d.object_count(), 2, "kept alive by the wait");
@@ -918,7 +930,7 @@ fn deleting_a_waited_object_keeps_the_waits_until_they_end() {
     assert_eq!(d.set_event(e).unwrap().completed, vec![c(w, T1, wait_n(1))]);
     assert_eq!(d.object_count(), 1, "freed with its last wait");
     // A cancelled wait frees it too.
-    let gone = d.create_event(EventType::Synchronization, false).unwrap();
+    let gone = d.create_event(EventType::Synchronization, 0).unwrap();
     let w = pending(wait1(&mut d, T1, gone));
     d.delete(gone).unwrap();
     assert_eq!(d.object_count(), 2);
@@ -935,7 +947,7 @@ fn deleting_a_waited_object_keeps_the_waits_until_they_end() {
 #[test]
 fn a_slot_reused_by_a_new_wait_does_not_answer_to_the_old_id() {
     let mut d = Dispatcher::new();
-    let e = d.create_event(EventType::Synchronization, false).unwrap();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
     let old = pending(wait1(&mut d, T1, e));
     d.cancel_wait(old, CancelReason::Timeout).unwrap();
     let new = pending(wait1(&mut d, T2, e));
@@ -953,7 +965,7 @@ fn churn_leaves_no_residue() {
     // Many create / wait / complete / cancel / delete cycles: tables return to empty.
     let mut d = Dispatcher::new();
     for round in 0..50u64 {
-        let e = d.create_event(EventType::Synchronization, false).unwrap();
+        let e = d.create_event(EventType::Synchronization, 0).unwrap();
         let s = d.create_semaphore(0, 10).unwrap();
         let ids: Vec<WaitId> = (0..10)
             .map(|t| {
@@ -979,5 +991,48 @@ fn churn_leaves_no_residue() {
     assert!(
         d.objects.len() <= 2 && d.waits.len() <= 10,
         "slots are recycled"
+    );
+}
+
+#[test]
+fn event_previous_state_is_the_boolean_it_was_created_with() {
+    // [ring3k] event.c: created with 2 → reset reports 2; 0x78 → set reports 0x78.
+    let mut d = Dispatcher::new();
+    let e = d.create_event(EventType::Notification, 2).unwrap();
+    assert_eq!(d.query_event(e).unwrap().state, 2);
+    assert_eq!(d.reset_event(e), Ok(2));
+    assert_eq!(d.set_event(e).unwrap().value, 0);
+    assert_eq!(d.reset_event(e), Ok(1));
+    let s = d.create_event(EventType::Synchronization, 0x78).unwrap();
+    assert_eq!(poll(&mut d, T1, &[s], WaitType::WaitAny), STATUS_WAIT_0);
+    let s = d.create_event(EventType::Synchronization, 0x78).unwrap();
+    assert_eq!(d.set_event(s).unwrap().value, 0x78);
+    assert_eq!(d.query_event(s).unwrap().state, 1);
+}
+
+#[test]
+fn object_types_from_nt_values() {
+    // [ring3k] event.c (type 2) and timer.c (type ~0).
+    assert_eq!(EventType::from_nt(0), Ok(EventType::Notification));
+    assert_eq!(EventType::from_nt(1), Ok(EventType::Synchronization));
+    assert_eq!(EventType::from_nt(2), Err(STATUS_INVALID_PARAMETER));
+    assert_eq!(TimerType::from_nt(1), Ok(TimerType::Synchronization));
+    assert_eq!(TimerType::from_nt(!0), Err(STATUS_INVALID_PARAMETER_4));
+    assert_eq!(STATUS_INVALID_PARAMETER_4.as_u32(), 0xC000_00F2); // [ERREF]
+}
+
+#[test]
+fn semaphore_release_count_is_checked_before_the_object() {
+    // [ring3k] sema.c: NtReleaseSemaphore(0, 0, NULL) == STATUS_INVALID_PARAMETER.
+    let mut d = Dispatcher::new();
+    let e = d.create_event(EventType::Notification, 0).unwrap();
+    d.delete(e).unwrap();
+    assert_eq!(
+        d.release_semaphore(e, 0).map(|_| ()),
+        Err(STATUS_INVALID_PARAMETER)
+    );
+    assert_eq!(
+        d.release_semaphore(e, 1).map(|_| ()),
+        Err(STATUS_INVALID_HANDLE)
     );
 }
