@@ -33,11 +33,13 @@
 //!
 //! # Scope
 //!
-//! The object manager does not exist yet, so names without a root must be absolute
-//! and start with `\REGISTRY`; anything else is `STATUS_OBJECT_NAME_NOT_FOUND`.
-//! Symbolic links (`REG_OPTION_CREATE_LINK`) are recorded but not followed. Hives,
-//! persistence, security, notifications and the `KeyFlags`/virtualization/layer
-//! information classes are not implemented.
+//! Names without a root must be absolute and start with `\REGISTRY` (the part the
+//! object manager will eventually resolve); anything else is
+//! `STATUS_OBJECT_NAME_NOT_FOUND`. Symbolic-link keys are followed through their
+//! `SymbolicLinkValue` during lookups; a key reached through a link reports its real
+//! name, and a handle's own key is never re-resolved. Hives, persistence, security,
+//! notifications and the `KeyFlags`/virtualization/layer information classes are not
+//! implemented.
 
 mod info;
 mod name;

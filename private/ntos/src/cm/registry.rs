@@ -13,8 +13,8 @@ use super::name::{cmp_folded, components, matches_folded, try_copy, upcase, SEPA
 use super::status::*;
 use super::{
     MAX_DATA_SIZE, MAX_DEPTH, MAX_KEY_NAME_UNITS, MAX_PATH_UNITS, MAX_VALUE_NAME_UNITS,
-    REG_CREATED_NEW_KEY, REG_LEGAL_OPTION, REG_OPENED_EXISTING_KEY, REG_OPTION_CREATE_LINK,
-    REG_OPTION_VOLATILE,
+    REG_CREATED_NEW_KEY, REG_LEGAL_OPTION, REG_LINK, REG_OPENED_EXISTING_KEY,
+    REG_OPTION_CREATE_LINK, REG_OPTION_OPEN_LINK, REG_OPTION_VOLATILE,
 };
 
 /// A reference to a key, as a handle table would store it. Ids of keys whose slot has
@@ -24,6 +24,31 @@ pub struct KeyId {
     index: u32,
     generation: u32,
 }
+
+/// Where a walk down the tree ended.
+enum Walked {
+    Found(u32),
+    /// Everything but the last component exists.
+    Missing {
+        parent: u32,
+        name: Vec<u16>,
+    },
+}
+
+/// Links followed in one lookup before giving up (a link loop).
+const MAX_REPARSES: u32 = 32;
+
+/// `SymbolicLinkValue`, the value a link key's target is stored in.
+const LINK_VALUE_NAME: [u16; 17] = {
+    let bytes = *b"SymbolicLinkValue";
+    let mut out = [0u16; 17];
+    let mut i = 0;
+    while i < 17 {
+        out[i] = bytes[i] as u16;
+        i += 1;
+    }
+    out
+};
 
 /// What `NtCreateKey` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -346,12 +371,82 @@ impl Registry {
         self.id_of(index)
     }
 
+    /// The target of a symbolic-link key: its `SymbolicLinkValue` (`REG_LINK`, an
+    /// absolute UTF-16 path; a trailing odd byte is ignored).
+    fn link_target(key: &Key) -> Result<Vec<u16>, NtStatus> {
+        let value = Self::find_value(key, &LINK_VALUE_NAME)
+            .map(|i| &key.values[i])
+            .filter(|v| v.ty == REG_LINK)
+            .ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
+        let mut target = Vec::new();
+        target
+            .try_reserve_exact(value.data.len() / 2)
+            .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
+        target.extend(
+            value
+                .data
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]])),
+        );
+        if target.first() != Some(&SEPARATOR) {
+            return Err(STATUS_OBJECT_NAME_NOT_FOUND);
+        }
+        Ok(target)
+    }
+
+    /// Walks `path` down from `current`. Links met on the way are followed (the last
+    /// component's only if `follow_last`) by walking their target followed by the
+    /// rest of the path, at most `reparses` times.
+    fn walk(
+        &self,
+        mut current: u32,
+        path: &[u16],
+        follow_last: bool,
+        reparses: u32,
+    ) -> Result<Walked, NtStatus> {
+        let mut parts = components(path).peekable();
+        while let Some(part) = parts.next() {
+            check_component(part)?;
+            let last = parts.peek().is_none();
+            let Some(next) = self.find_subkey(current, part)? else {
+                return if last {
+                    Ok(Walked::Missing {
+                        parent: current,
+                        name: try_copy(part)?,
+                    })
+                } else {
+                    Err(STATUS_OBJECT_NAME_NOT_FOUND)
+                };
+            };
+            let key = self.at(next)?;
+            if key.link && (follow_last || !last) {
+                if reparses == 0 {
+                    return Err(STATUS_OBJECT_NAME_NOT_FOUND);
+                }
+                let mut target = Self::link_target(key)?;
+                for rest in parts {
+                    target
+                        .try_reserve(rest.len() + 1)
+                        .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
+                    target.push(SEPARATOR);
+                    target.extend_from_slice(rest);
+                }
+                let (start, rest) = self.start(None, &target)?;
+                return self.walk(start, rest, follow_last, reparses - 1);
+            }
+            current = next;
+        }
+        Ok(Walked::Found(current))
+    }
+
     // ----- keys -----
 
     /// `NtCreateKey`: opens `name` (relative to `root`, or absolute under `\REGISTRY`
     /// without one), creating its last component if it does not exist. Every
-    /// intermediate key must exist. `class` is recorded only for a new key. Takes a
-    /// reference on the key returned.
+    /// intermediate key must exist. `class` is recorded only for a new key. Symbolic
+    /// links on the path are followed, the last component's too unless `options` has
+    /// `REG_OPTION_CREATE_LINK` or `REG_OPTION_OPEN_LINK`; creating a link where a key
+    /// exists is `STATUS_OBJECT_NAME_COLLISION`. Takes a reference on the key returned.
     pub fn create_key(
         &mut self,
         root: Option<KeyId>,
@@ -363,42 +458,40 @@ impl Registry {
         if options & !REG_LEGAL_OPTION != 0 || class.len() > MAX_PATH_UNITS {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        let (mut current, rest) = self.start(root, name)?;
-        let mut parts = components(rest).peekable();
-        while let Some(part) = parts.next() {
-            check_component(part)?;
-            if let Some(next) = self.find_subkey(current, part)? {
-                current = next;
-                continue;
+        let create_link = options & REG_OPTION_CREATE_LINK != 0;
+        let follow_last = options & (REG_OPTION_CREATE_LINK | REG_OPTION_OPEN_LINK) == 0;
+        let (start, rest) = self.start(root, name)?;
+        match self.walk(start, rest, follow_last, MAX_REPARSES)? {
+            Walked::Found(_) if create_link => Err(STATUS_OBJECT_NAME_COLLISION),
+            Walked::Found(index) => Ok((self.take_ref(index)?, Disposition::OpenedExisting)),
+            Walked::Missing { parent, name } => {
+                let volatile = options & REG_OPTION_VOLATILE != 0;
+                let parent_key = self.at(parent)?;
+                if parent_key.volatile && !volatile {
+                    return Err(STATUS_CHILD_MUST_BE_VOLATILE);
+                }
+                if parent_key.depth >= MAX_DEPTH {
+                    return Err(STATUS_INVALID_PARAMETER);
+                }
+                let index = self.insert(Some(parent), &name, class, volatile, create_link, now)?;
+                Ok((self.take_ref(index)?, Disposition::CreatedNew))
             }
-            if parts.peek().is_some() {
-                return Err(STATUS_OBJECT_NAME_NOT_FOUND);
-            }
-            let parent = self.at(current)?;
-            let volatile = options & REG_OPTION_VOLATILE != 0;
-            if parent.volatile && !volatile {
-                return Err(STATUS_CHILD_MUST_BE_VOLATILE);
-            }
-            if parent.depth >= MAX_DEPTH {
-                return Err(STATUS_INVALID_PARAMETER);
-            }
-            let link = options & REG_OPTION_CREATE_LINK != 0;
-            let index = self.insert(Some(current), part, class, volatile, link, now)?;
-            return Ok((self.take_ref(index)?, Disposition::CreatedNew));
         }
-        Ok((self.take_ref(current)?, Disposition::OpenedExisting))
     }
 
-    /// `NtOpenKey`: the existing key at `name`. Takes a reference on it.
-    pub fn open_key(&mut self, root: Option<KeyId>, name: &[u16]) -> Result<KeyId, NtStatus> {
-        let (mut current, rest) = self.start(root, name)?;
-        for part in components(rest) {
-            check_component(part)?;
-            current = self
-                .find_subkey(current, part)?
-                .ok_or(STATUS_OBJECT_NAME_NOT_FOUND)?;
+    /// `NtOpenKey`: the existing key at `name`, following symbolic links (the last
+    /// component's only without `open_link`, i.e. `OBJ_OPENLINK`). Takes a reference.
+    pub fn open_key(
+        &mut self,
+        root: Option<KeyId>,
+        name: &[u16],
+        open_link: bool,
+    ) -> Result<KeyId, NtStatus> {
+        let (start, rest) = self.start(root, name)?;
+        match self.walk(start, rest, !open_link, MAX_REPARSES)? {
+            Walked::Found(index) => self.take_ref(index),
+            Walked::Missing { .. } => Err(STATUS_OBJECT_NAME_NOT_FOUND),
         }
-        self.take_ref(current)
     }
 
     /// Drops a reference (handle close). A deleted key disappears with its last one.

@@ -25,6 +25,11 @@
 //!   KEY_VALUE_FULL_INFORMATION is 8-byte aligned (x64).
 //! - [REGF] — libyal "Windows NT Registry File (REGF) format": a key node keeps separate
 //!   stable and volatile subkey lists; subkey index entries are sorted by upcased name.
+//! - [RegCreateKeyEx] — learn.microsoft.com/windows/win32/api/winreg/nf-winreg-regcreatekeyexw,
+//!   REG_OPTION_CREATE_LINK: "The target path is assigned to the L\"SymbolicLinkValue\"
+//!   value of the key. The target path must be an absolute registry path."
+//! - [OBJECT_ATTRIBUTES] — learn.microsoft.com/windows/win32/api/ntdef/ns-ntdef-_object_attributes,
+//!   OBJ_OPENLINK: the link itself is opened rather than its target.
 //! - [RegDelNull] — learn.microsoft.com/sysinternals/downloads/regdelnull: the native API
 //!   creates keys whose names contain NUL characters.
 
@@ -63,7 +68,7 @@ fn reg() -> Registry {
 }
 
 fn open(r: &mut Registry, path: &str) -> Result<KeyId, NtStatus> {
-    r.open_key(None, &w(path))
+    r.open_key(None, &w(path), false)
 }
 
 fn create(
@@ -205,7 +210,7 @@ fn path_syntax() {
     // Object-manager rules: an absolute name needs no root, a relative one needs one.
     assert_eq!(open(&mut r, "Registry"), Err(STATUS_OBJECT_PATH_SYNTAX_BAD));
     assert_eq!(
-        r.open_key(Some(sw), &w("\\x")),
+        r.open_key(Some(sw), &w("\\x"), false),
         Err(STATUS_OBJECT_PATH_SYNTAX_BAD)
     );
     assert_eq!(open(&mut r, "\\Foo"), Err(STATUS_OBJECT_NAME_NOT_FOUND));
@@ -218,7 +223,7 @@ fn path_syntax() {
     let m = open(&mut r, "\\Registry\\\\Machine\\").unwrap();
     assert_eq!(full_name(&r, m), "\\REGISTRY\\MACHINE");
     // An empty relative name designates the root key itself.
-    let same = r.open_key(Some(sw), &[]).unwrap();
+    let same = r.open_key(Some(sw), &[], false).unwrap();
     assert_eq!(same, sw);
     let (same, disp) = create(&mut r, Some(sw), "", 0).unwrap();
     assert_eq!((same, disp), (sw, Disposition::OpenedExisting));
@@ -239,7 +244,7 @@ fn create_then_open_existing_case_insensitively() {
     assert_eq!(c, a);
     // Latin-1 folds too (ntrtl::upcase).
     new_key(&mut r, Some(sw), "été");
-    assert!(r.open_key(Some(sw), &w("ÉTÉ")).is_ok());
+    assert!(r.open_key(Some(sw), &w("ÉTÉ"), false).is_ok());
 }
 
 #[test]
@@ -254,7 +259,7 @@ fn missing_intermediate_key_creates_nothing() {
     );
     assert_eq!(r.key_count(), before);
     assert_eq!(
-        r.open_key(Some(sw), &w("A")),
+        r.open_key(Some(sw), &w("A"), false),
         Err(STATUS_OBJECT_NAME_NOT_FOUND)
     );
     // With the intermediate present, a multi-component name works.
@@ -333,18 +338,21 @@ fn name_length_limits() {
     let long: String = "k".repeat(MAX_KEY_NAME_UNITS + 1);
     assert_eq!(MAX_KEY_NAME_UNITS, 256);
     new_key(&mut r, Some(sw), &ok);
-    assert!(r.open_key(Some(sw), &w(&ok)).is_ok());
+    assert!(r.open_key(Some(sw), &w(&ok), false).is_ok());
     assert_eq!(
         create(&mut r, Some(sw), &long, 0),
         Err(STATUS_INVALID_PARAMETER)
     );
     assert_eq!(
-        r.open_key(Some(sw), &w(&long)),
+        r.open_key(Some(sw), &w(&long), false),
         Err(STATUS_INVALID_PARAMETER)
     );
     // Longer than any UNICODE_STRING can describe.
     let huge = vec![b'a' as u16; MAX_PATH_UNITS + 1];
-    assert_eq!(r.open_key(Some(sw), &huge), Err(STATUS_OBJECT_NAME_INVALID));
+    assert_eq!(
+        r.open_key(Some(sw), &huge, false),
+        Err(STATUS_OBJECT_NAME_INVALID)
+    );
     assert_eq!(
         r.create_key(Some(sw), &huge, 0, &[], T1),
         Err(STATUS_OBJECT_NAME_INVALID)
@@ -459,7 +467,10 @@ fn deleted_key_answers_key_deleted_until_closed() {
         create(&mut r, Some(victim), "x", 0),
         Err(STATUS_KEY_DELETED)
     );
-    assert_eq!(r.open_key(Some(victim), &[]), Err(STATUS_KEY_DELETED));
+    assert_eq!(
+        r.open_key(Some(victim), &[], false),
+        Err(STATUS_KEY_DELETED)
+    );
     // Gone from the namespace at once.
     assert_eq!(
         open(&mut r, "\\Registry\\Machine\\Software\\Victim"),
@@ -492,7 +503,7 @@ fn closing_more_than_opened_is_refused_and_tree_keys_survive_close() {
     r.close_key(k).unwrap();
     assert_eq!(r.close_key(k), Err(STATUS_INVALID_HANDLE));
     // A closed, undeleted key stays in the registry.
-    assert!(r.open_key(Some(sw), &w("k")).is_ok());
+    assert!(r.open_key(Some(sw), &w("k"), false).is_ok());
     assert!(r.flush_key(k).is_ok()); // [ZwFlushKey]: nothing to persist here
 }
 
@@ -1002,4 +1013,119 @@ fn zero_length_buffers_never_fail_hard() {
         assert_eq!(q.status, STATUS_BUFFER_TOO_SMALL);
         assert!(q.data.is_empty());
     }
+}
+
+// ----- symbolic links -----
+
+fn set_link(r: &mut Registry, link: KeyId, target: &str, ty: u32) {
+    let bytes: Vec<u8> = w(target).iter().flat_map(|c| c.to_le_bytes()).collect();
+    r.set_value(link, &w("SymbolicLinkValue"), ty, &bytes, T1)
+        .unwrap();
+}
+
+#[test]
+fn symbolic_links_are_followed() {
+    // [RegCreateKeyEx] REG_OPTION_CREATE_LINK, [OBJECT_ATTRIBUTES] OBJ_OPENLINK.
+    let mut r = reg();
+    let sys = open(&mut r, "\\Registry\\Machine\\System").unwrap();
+    let cs1 = new_key(&mut r, Some(sys), "ControlSet001");
+    new_key(&mut r, Some(cs1), "Services");
+    let (link, disp) = create(
+        &mut r,
+        Some(sys),
+        "CurrentControlSet",
+        REG_OPTION_CREATE_LINK,
+    )
+    .unwrap();
+    assert_eq!(disp, Disposition::CreatedNew);
+    assert!(r.is_link(link).unwrap());
+    set_link(
+        &mut r,
+        link,
+        "\\Registry\\Machine\\System\\ControlSet001",
+        REG_LINK,
+    );
+    // In the middle and at the end of a path.
+    let svc = open(
+        &mut r,
+        "\\Registry\\Machine\\System\\CurrentControlSet\\Services",
+    )
+    .unwrap();
+    assert_eq!(
+        full_name(&r, svc),
+        "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Services"
+    );
+    let end = r
+        .open_key(Some(sys), &w("currentcontrolset"), false)
+        .unwrap();
+    assert_eq!(end, cs1);
+    // OBJ_OPENLINK opens the link itself, as do the link options of NtCreateKey.
+    assert_eq!(
+        r.open_key(Some(sys), &w("CurrentControlSet"), true),
+        Ok(link)
+    );
+    assert_eq!(
+        create(&mut r, Some(sys), "CurrentControlSet", REG_OPTION_OPEN_LINK),
+        Ok((link, Disposition::OpenedExisting))
+    );
+    // Creating through a link creates in the target.
+    let (control, disp) = create(
+        &mut r,
+        None,
+        "\\Registry\\Machine\\System\\CurrentControlSet\\Control",
+        0,
+    )
+    .unwrap();
+    assert_eq!(disp, Disposition::CreatedNew);
+    assert_eq!(
+        full_name(&r, control),
+        "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Control"
+    );
+    // A link cannot be created where a key exists ([Wine]).
+    for name in ["CurrentControlSet", "ControlSet001"] {
+        assert_eq!(
+            create(&mut r, Some(sys), name, REG_OPTION_CREATE_LINK),
+            Err(STATUS_OBJECT_NAME_COLLISION)
+        );
+    }
+}
+
+#[test]
+fn broken_and_looping_links_are_not_found() {
+    let mut r = reg();
+    let sw = software(&mut r);
+    let (link, _) = create(&mut r, Some(sw), "L", REG_OPTION_CREATE_LINK).unwrap();
+    let through = |r: &mut Registry| r.open_key(Some(sw), &w("L\\x"), false);
+    // No target yet.
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    assert_eq!(r.open_key(Some(sw), &w("L"), true), Ok(link));
+    // Wrong type, relative target.
+    set_link(&mut r, link, "\\Registry\\Machine", REG_SZ);
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    set_link(&mut r, link, "Machine", REG_LINK);
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    // Target outside \REGISTRY.
+    set_link(&mut r, link, "\\Device\\X", REG_LINK);
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    // A link to itself and a pair of links pointing at each other end, unresolved.
+    set_link(&mut r, link, "\\Registry\\Machine\\Software\\L", REG_LINK);
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    assert_eq!(
+        r.open_key(Some(sw), &w("L"), false),
+        Err(STATUS_OBJECT_NAME_NOT_FOUND)
+    );
+    let (other, _) = create(&mut r, Some(sw), "M", REG_OPTION_CREATE_LINK).unwrap();
+    set_link(&mut r, link, "\\Registry\\Machine\\Software\\M", REG_LINK);
+    set_link(&mut r, other, "\\Registry\\Machine\\Software\\L", REG_LINK);
+    assert_eq!(through(&mut r), Err(STATUS_OBJECT_NAME_NOT_FOUND));
+    // Repointed at a real key, the link works, odd trailing byte ignored.
+    let mut bytes: Vec<u8> = w("\\Registry\\Machine\\Software")
+        .iter()
+        .flat_map(|c| c.to_le_bytes())
+        .collect();
+    bytes.push(0x41);
+    r.set_value(link, &w("symboliclinkvalue"), REG_LINK, &bytes, T1)
+        .unwrap();
+    new_key(&mut r, Some(sw), "x");
+    assert!(through(&mut r).is_ok());
 }
