@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod cm;
 pub mod ex;
 pub mod hal;
 pub mod ke;

@@ -2,7 +2,9 @@
 
 #[cfg(ntos_bare)]
 pub mod dispatch;
+pub mod dispatcher;
 pub mod fault;
+pub mod probe;
 
 /// Stops the executive's own thread for good.
 #[cfg(ntos_bare)]
