@@ -579,6 +579,7 @@ fn mutation_loop_never_panics() {
             exercise_mapped(&x);
         }
     }
+    eprintln!("mutants: {accepted} accepted, {rejected} rejected");
     // The loop must reach both outcomes to be testing anything.
     assert!(
         accepted > 100 && rejected > 100,
