@@ -8,6 +8,7 @@
 use std::env;
 
 fn main() {
+    embed_boot_archive();
     println!("cargo::rustc-check-cfg=cfg(ntos_bare)");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=link");
@@ -24,4 +25,20 @@ fn main() {
     for arg in extra {
         println!("cargo::rustc-link-arg-bins={arg}");
     }
+}
+
+/// Copies the boot archive xtask packed (`NEREID_BOOT_ARCHIVE`) to `OUT_DIR/boot.arc`,
+/// which the executive includes; without the variable the archive is empty, so plain
+/// `cargo build -p ntos` and the host tests need no PE files.
+fn embed_boot_archive() {
+    println!("cargo::rerun-if-env-changed=NEREID_BOOT_ARCHIVE");
+    let out = std::path::PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let data = match env::var("NEREID_BOOT_ARCHIVE") {
+        Ok(path) if !path.is_empty() => {
+            println!("cargo::rerun-if-changed={path}");
+            std::fs::read(&path).unwrap_or_else(|e| panic!("boot archive {path}: {e}"))
+        }
+        _ => Vec::new(),
+    };
+    std::fs::write(out.join("boot.arc"), data).expect("write boot.arc");
 }

@@ -72,6 +72,57 @@ pub fn image_dir(paths: &Paths, arch: Arch, profile: Profile, variant: Variant) 
     ))
 }
 
+/// Native programs booted by every image, in this order (`start=` lines of boot.ini).
+pub const PROGRAMS: &[&str] = &["hello.exe", "badcall.exe"];
+
+/// Builds ntdll.dll and the native programs for `arch` and packs them with the boot
+/// configuration into the archive the executive embeds (`NEREID_BOOT_ARCHIVE`).
+fn build_boot_archive(paths: &Paths, arch: Arch, profile: Profile, dir: &Path) -> Result<PathBuf> {
+    step(
+        &format!(
+            "ntdll.dll + native programs ({}, {})",
+            arch.name(),
+            profile.name()
+        ),
+        || {
+            let mut cmd = Command::new("cargo");
+            cmd.current_dir(&paths.root).args([
+                "build",
+                "--quiet",
+                "--package",
+                "ntdll",
+                "--package",
+                "hello",
+                "--target",
+                arch.pe_target(),
+            ]);
+            if profile == Profile::Release {
+                cmd.arg("--release");
+            }
+            sh::status(&mut cmd)?;
+            let out = paths
+                .root
+                .join("target")
+                .join(arch.pe_target())
+                .join(profile.name());
+            let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+            let config: String = PROGRAMS.iter().map(|p| format!("start={p}\n")).collect();
+            files.push((bootarc::CONFIG_NAME.to_owned(), config.into_bytes()));
+            for name in std::iter::once("ntdll.dll").chain(PROGRAMS.iter().copied()) {
+                files.push((name.to_owned(), std::fs::read(out.join(name))?));
+            }
+            let entries: Vec<(&str, &[u8])> = files
+                .iter()
+                .map(|(n, d)| (n.as_str(), d.as_slice()))
+                .collect();
+            std::fs::create_dir_all(dir)?;
+            let path = dir.join("boot.arc");
+            std::fs::write(&path, bootarc::write(&entries))?;
+            Ok(path)
+        },
+    )
+}
+
 /// Builds the executive for `arch`; the kernel flavour follows the profile (debug
 /// kernels print, release kernels do not), and the bindings see the same kernel tree.
 fn build_executive(
@@ -80,6 +131,7 @@ fn build_executive(
     arch: Arch,
     profile: Profile,
     variant: Variant,
+    archive: &Path,
 ) -> Result<PathBuf> {
     step(
         &format!(
@@ -102,6 +154,7 @@ fn build_executive(
                     arch.rust_target(),
                 ])
                 .env(kernel::SRC_ENV, src)
+                .env("NEREID_BOOT_ARCHIVE", archive)
                 .env(
                     "NEREID_KERNEL_DEBUG",
                     if profile == Profile::Debug { "1" } else { "0" },
@@ -131,8 +184,9 @@ pub fn build(
     variant: Variant,
 ) -> Result<Image> {
     let kernel = kernel::build(paths, env, arch, profile == Profile::Debug)?;
-    let exe = build_executive(paths, &env.sel4_src, arch, profile, variant)?;
     let dir = image_dir(paths, arch, profile, variant);
+    let archive = build_boot_archive(paths, arch, profile, &dir)?;
+    let exe = build_executive(paths, &env.sel4_src, arch, profile, variant, &archive)?;
     std::fs::create_dir_all(&dir)?;
     let image = Image {
         arch,

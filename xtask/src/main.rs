@@ -47,6 +47,14 @@ impl Arch {
         }
     }
 
+    /// The Rust target of the PE images (ntdll.dll, native programs) for this arch.
+    pub fn pe_target(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64-pc-windows-msvc",
+            Arch::I386 => "i686-pc-windows-msvc",
+        }
+    }
+
     fn parse(s: &str) -> Option<Vec<Arch>> {
         match s {
             "x86_64" | "x64" | "amd64" => Some(vec![Arch::X86_64]),

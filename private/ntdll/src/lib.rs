@@ -7,7 +7,8 @@
 //! libraries). The logic is in `ntrtl`; this crate is the ABI edge ([`abi`]) and the
 //! freestanding runtime a CRT-less DLL needs ([`crt`]).
 //!
-//! System services (`Nt*`) do not exist yet. Until the process heap exists, routines
+//! System services (`Nt*`/`Zw*`) are generated from `ntsvc` ([`services`]); the
+//! process start (`LdrInitializeThunk`, import binding) is [`ldr`]. Until the process heap exists, routines
 //! asked to allocate return `STATUS_NO_MEMORY` ([`alloc`]).
 //!
 //! A panic cannot unwind (no unwinder, and unwinding into foreign frames would be
@@ -27,6 +28,9 @@ mod crt;
 #[cfg(any(test, all(target_os = "windows", target_arch = "x86")))]
 mod div;
 mod integer;
+#[cfg(target_os = "windows")]
+mod ldr;
+mod services;
 mod string;
 mod time;
 

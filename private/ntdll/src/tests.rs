@@ -588,6 +588,7 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("bitmap.rs"),
         include_str!("time.rs"),
         include_str!("crt.rs"),
+        include_str!("ldr.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {
@@ -611,6 +612,11 @@ fn declared_exports() -> Vec<(String, usize)> {
             let params = signature.split('(').nth(1).unwrap().matches(':').count();
             exports.push((name.to_owned(), params));
         }
+    }
+    // The service stubs are generated from the `ntsvc` table.
+    for s in ntsvc::SERVICES {
+        exports.push((s.name.to_owned(), s.params));
+        exports.push((s.zw_name.to_owned(), s.params));
     }
     exports.sort();
     exports

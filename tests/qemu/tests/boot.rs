@@ -1,6 +1,7 @@
 //! The executive boots on both arches, in debug (printing kernel) and release builds:
 //! banner and memory summary, a second address space with IPC, a client fault handled
-//! without harm, and the verdict reported through isa-debug-exit.
+//! without harm, native PE processes (hello.exe, badcall.exe) run through ntdll's
+//! system-service stubs, and the verdict reported through isa-debug-exit.
 
 use nereid_harness::Arch;
 use nereid_qemu_tests::{arch_name, boot, wanted, Profile, STEP};
@@ -51,6 +52,28 @@ fn selftest(arch: Arch, profile: Profile) {
         "fault line {fault:?}"
     );
     ok(q.expect("ntos: executive alive after client fault", STEP));
+    // Native PE processes: ntdll.dll + hello.exe loaded, NtDisplayString, exit status.
+    ok(q.expect("hello from a native PE process", STEP));
+    ok(q.expect(
+        "ntos: process hello.exe exited with status 0x00001234",
+        STEP,
+    ));
+    // Hostile pointers to NtDisplayString get Windows' statuses (badcall.exe checks
+    // each and exits with 0xc0de only if all were right).
+    for case in [
+        "NULL string -> 0xc0000005 ok",
+        "kernel-range string -> 0xc0000005 ok",
+        "misaligned string -> 0x80000002 ok",
+        "unmapped string -> 0xc0000005 ok",
+        "kernel-range buffer -> 0xc0000005 ok",
+        "unmapped buffer -> 0xc0000005 ok",
+    ] {
+        ok(q.expect(&format!("badcall: {case}"), STEP));
+    }
+    ok(q.expect(
+        "ntos: process badcall.exe exited with status 0x0000c0de",
+        STEP,
+    ));
     ok(q.expect("ntos: self-test passed", STEP));
     let exit = q.wait_exit(STEP).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(exit.debug_exit_value, Some(0), "QEMU exit: {exit:?}");

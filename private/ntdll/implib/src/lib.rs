@@ -53,6 +53,11 @@ const fn cdecl(name: &'static str) -> Export {
 /// byte counts are the i386 argument sizes: 4 per pointer, `ULONG`, `LONG`, `WCHAR` or
 /// `BOOLEAN` (all widened to a stack slot).
 pub const EXPORTS: &[Export] = &[
+    stdcall("LdrInitializeThunk", 4),
+    stdcall("NtClose", 4),
+    stdcall("NtDisplayString", 4),
+    stdcall("NtTerminateProcess", 8),
+    stdcall("NtTerminateThread", 8),
     stdcall("RtlAnsiStringToUnicodeString", 12),
     stdcall("RtlAppendUnicodeStringToString", 8),
     stdcall("RtlAppendUnicodeToString", 8),
@@ -98,6 +103,10 @@ pub const EXPORTS: &[Export] = &[
     stdcall("RtlUpcaseUnicodeString", 12),
     stdcall("RtlxAnsiStringToUnicodeSize", 4),
     stdcall("RtlxUnicodeStringToAnsiSize", 4),
+    stdcall("ZwClose", 4),
+    stdcall("ZwDisplayString", 4),
+    stdcall("ZwTerminateProcess", 8),
+    stdcall("ZwTerminateThread", 8),
     cdecl("memcmp"),
     cdecl("memcpy"),
     cdecl("memmove"),

@@ -1,7 +1,7 @@
 //! Boot sequence of the executive, and what it does afterwards (serve,
 //! self-test verdict or benchmark).
 
-use super::{heap, stats};
+use super::{heap, services, stats};
 use crate::hal::console::{self, VgaCells};
 use crate::hal::debug_exit::{self, ExitCode};
 use crate::hal::ioport::IoPortCap;
@@ -12,6 +12,7 @@ use crate::ke::fault::{Access, Fault, PF_USER};
 use crate::kprintln;
 use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
 use crate::mm::vspace::AddressSpace;
+use crate::ps::ntprocess::{NtProcess, Shadows};
 use crate::ps::process::{ImageInfo, Process};
 use crate::ps::protocol::{self, label, Finale};
 use crate::ps::session::{self, SessionError};
@@ -39,7 +40,7 @@ const BENCH_ROUNDS: usize = 10_000;
 const BENCH_WARMUP: usize = 1_000;
 /// Untypeds listed one per line before the rest is summarised; keeps a
 /// whole boot log (banner to verdict) within 40 lines.
-const MAX_LISTED: usize = 24;
+const MAX_LISTED: usize = 14;
 
 extern "C" {
     // Linker-script symbols (link/*.ld): only their addresses matter.
@@ -78,6 +79,9 @@ fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), BootError> {
     }
 }
 
+/// The boot archive xtask packed (see `build.rs`; empty without one).
+static BOOT_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/boot.arc"));
+
 /// The executive's state after boot.
 pub struct Executive {
     mm: Mm,
@@ -85,6 +89,9 @@ pub struct Executive {
     ep: CPtr,
     image: ImageInfo,
     processes: BTreeMap<u32, Process>,
+    /// NT processes (from PE images), served through `ex::services`.
+    nt_processes: BTreeMap<u32, NtProcess>,
+    shadows: Shadows,
     next_pid: u32,
     tsc_mhz: u64,
 }
@@ -115,10 +122,96 @@ impl Executive {
         r.map_err(|err| BootError::Session { pid, err })
     }
 
+    /// Ends NT process `pid` and reports why.
+    fn end_nt(&mut self, pid: u32, why: &dyn fmt::Display) {
+        if let Some(p) = self.nt_processes.remove(&pid) {
+            let name = p.name.clone();
+            let r = p.terminate(&mut self.mm, &mut self.shadows);
+            kprintln!("ntos: process {name} {why}");
+            if let Err(e) = r {
+                kprintln!("ntos: teardown of process {name} incomplete: {e}");
+            }
+        }
+    }
+
+    /// Serves one message of an NT process; `true` if it was one.
+    fn serve_nt(&mut self, msg: &dispatch::Message) -> bool {
+        match dispatch::classify(msg) {
+            Event::Fault { pid, fault } if self.nt_processes.contains_key(&pid) => {
+                self.end_nt(pid, &format_args!("fault: {fault}; process terminated"));
+                true
+            }
+            Event::Request { pid, label } => {
+                let Some(p) = self.nt_processes.get(&pid) else {
+                    return false;
+                };
+                let mut cx = services::Context { process: p };
+                match services::dispatch(&mut cx, label) {
+                    services::Outcome::Reply(status) => {
+                        let mut mrs = [0; sel4::NUM_MSG_REGISTERS];
+                        mrs[0] = status.as_u32() as usize;
+                        sel4::reply_with_mrs(MessageInfo::new(0, 0, 0, 1), &mrs);
+                    }
+                    services::Outcome::TerminateProcess(status) => {
+                        let why = format_args!("exited with status {:#010x}", status.as_u32());
+                        self.end_nt(pid, &why);
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Runs the boot configuration's `start=` programs one after the other, each until
+    /// it exits or faults.
+    fn run_programs(&mut self) -> Result<usize, BootError> {
+        let arc = bootarc::Archive::parse(BOOT_ARCHIVE)
+            .map_err(|e| BootError::Check(alloc::format!("boot archive: {e:?}")))?;
+        let mut ran = 0;
+        for name in arc.start_programs() {
+            let (Some(exe), Some(ntdll)) = (arc.get(name), arc.get("ntdll.dll")) else {
+                kprintln!("ntos: {name}: not in the boot archive (or no ntdll.dll)");
+                continue;
+            };
+            let pid = self.next_pid;
+            self.next_pid += 1;
+            match NtProcess::spawn(
+                &mut self.mm,
+                &mut self.shadows,
+                self.ep,
+                pid,
+                name,
+                exe,
+                ntdll,
+            ) {
+                Ok(p) => {
+                    self.nt_processes.insert(pid, p);
+                }
+                Err(e) => {
+                    return Err(BootError::Check(alloc::format!(
+                        "process {name} not created: {e}"
+                    )))
+                }
+            }
+            while self.nt_processes.contains_key(&pid) {
+                let msg = dispatch::recv(self.ep);
+                if !self.serve_nt(&msg) {
+                    reply_not_supported(&msg);
+                }
+            }
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
     /// Serves the endpoint forever: faults terminate their process.
     pub fn serve(mut self) -> ! {
         loop {
             let msg = dispatch::recv(self.ep);
+            if self.serve_nt(&msg) {
+                continue;
+            }
             match dispatch::classify(&msg) {
                 Event::Fault { pid, fault } if self.processes.contains_key(&pid) => {
                     let r = self.terminate(pid);
@@ -132,16 +225,21 @@ impl Executive {
                         kprintln!("ntos: process {pid} exited");
                     }
                 }
-                Event::Request { .. } => {
-                    // Nothing else is served yet: answer "not implemented".
-                    sel4::reply_with_mrs(
-                        MessageInfo::new(label::NOT_SUPPORTED, 0, 0, 0),
-                        &[0; sel4::NUM_MSG_REGISTERS],
-                    );
-                }
+                Event::Request { .. } => reply_not_supported(&msg),
                 Event::Fault { .. } | Event::Stray { .. } => {}
             }
         }
+    }
+}
+
+/// Nothing else is served yet: answer "not implemented" (requests only; faults and
+/// strangers get no reply).
+fn reply_not_supported(msg: &dispatch::Message) {
+    if matches!(dispatch::classify(msg), Event::Request { .. }) {
+        sel4::reply_with_mrs(
+            MessageInfo::new(label::NOT_SUPPORTED, 0, 0, 0),
+            &[0; sel4::NUM_MSG_REGISTERS],
+        );
     }
 }
 
@@ -221,6 +319,8 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         ep,
         image,
         processes: BTreeMap::new(),
+        nt_processes: BTreeMap::new(),
+        shadows: Shadows::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,
     };
@@ -294,6 +394,11 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         )
     })?;
     kprintln!("ntos: executive alive after client fault");
+
+    // Native NT programs from the boot archive (none in bench builds).
+    if !bench {
+        exec.run_programs()?;
+    }
     Ok(exec)
 }
 

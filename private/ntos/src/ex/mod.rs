@@ -4,4 +4,6 @@
 pub mod heap;
 #[cfg(ntos_bare)]
 pub mod init;
+#[cfg(ntos_bare)]
+pub mod services;
 pub mod stats;

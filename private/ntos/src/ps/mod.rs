@@ -4,7 +4,10 @@
 #[cfg(ntos_bare)]
 pub mod client;
 #[cfg(ntos_bare)]
+pub mod ntprocess;
+#[cfg(ntos_bare)]
 pub mod process;
 pub mod protocol;
 #[cfg(ntos_bare)]
 pub mod session;
+pub mod teb;

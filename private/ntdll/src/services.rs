@@ -1,0 +1,171 @@
+//! The `Nt*` / `Zw*` system-service stubs, generated from `ntsvc::for_each_service!`.
+//!
+//! A stub stores its arguments in the argument block of the calling thread's TEB and
+//! calls the executive's service endpoint with the service number as the message label
+//! and no message words (see `ntsvc`); the reply's first message register is the
+//! NTSTATUS. The kernel loads GS (x86_64) / FS (i386) with the thread's IPC-buffer
+//! address, which is where the executive put the TEB, so `NtTib.Self` is read through
+//! that segment.
+#![allow(non_snake_case)]
+
+use ntdef::status::NtStatus;
+use ntsvc::{ServiceWord, HANDLE};
+
+/// The current thread's TEB (`NtCurrentTeb()`), from `NtTib.Self`.
+#[cfg(all(target_os = "windows", target_arch = "x86_64"))]
+pub(crate) fn current_teb() -> usize {
+    let teb: usize;
+    // SAFETY: GS is based at this thread's TEB (the seL4 IPC buffer); reading
+    // `NtTib.Self` has no side effects.
+    unsafe {
+        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly, preserves_flags))
+    };
+    teb
+}
+
+#[cfg(all(target_os = "windows", target_arch = "x86"))]
+pub(crate) fn current_teb() -> usize {
+    let teb: usize;
+    // SAFETY: FS is based at this thread's TEB (the seL4 IPC buffer); reading
+    // `NtTib.Self` has no side effects.
+    unsafe {
+        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly, preserves_flags))
+    };
+    teb
+}
+
+/// seL4_SysCall (the same number on every configuration of seL4 5.0).
+#[cfg(target_os = "windows")]
+const SYS_CALL: isize = -1;
+
+/// `seL4_Call` with message info `info`; returns MR0 of the reply.
+#[cfg(all(target_os = "windows", target_arch = "x86_64"))]
+fn sel4_call(dest: usize, info: usize) -> usize {
+    let mut mr0: usize = 0;
+    // SAFETY: the seL4 x86_64 syscall ABI (RDX number, RDI cap, RSI info, R10/R8/R9/R15
+    // MR0..3); the kernel returns with RSP = 0 but restores RBX, so RSP is parked in
+    // RBX, which is saved in R12. The message has no words and no caps, so the kernel
+    // writes no byte of the IPC buffer (the TEB).
+    unsafe {
+        core::arch::asm!(
+            "mov r12, rbx",
+            "mov rbx, rsp",
+            "syscall",
+            "mov rsp, rbx",
+            "mov rbx, r12",
+            inout("rdx") SYS_CALL as usize => _,
+            inout("rdi") dest => _,
+            inout("rsi") info => _,
+            inout("r10") mr0,
+            out("r8") _,
+            out("r9") _,
+            out("r15") _,
+            out("rcx") _,
+            out("r11") _,
+            out("r12") _,
+        );
+    }
+    mr0
+}
+
+/// `[number, cap/badge, info, mr0, mr1]` in and out: EBX, EBP and ESI cannot be
+/// inline-asm operands on i686, so the sysenter sequence is a naked routine.
+#[cfg(all(target_os = "windows", target_arch = "x86"))]
+#[unsafe(naked)]
+unsafe extern "C" fn sysenter(_regs: *mut [usize; 5]) {
+    core::arch::naked_asm!(
+        "push ebp",
+        "push ebx",
+        "push esi",
+        "push edi",
+        "mov eax, [esp + 20]",
+        "push eax",
+        "mov ebx, [eax + 4]",
+        "mov esi, [eax + 8]",
+        "mov edi, [eax + 12]",
+        "mov ebp, [eax + 16]",
+        "mov eax, [eax]",
+        "mov ecx, esp",
+        // EDX = address of the sysenter instruction; the kernel resumes at EDX + 2
+        // with ESP = ECX.
+        "call 2f",
+        "sysenter",
+        "jmp 3f",
+        "2:",
+        "pop edx",
+        "jmp edx",
+        "3:",
+        "pop eax",
+        "mov [eax + 4], ebx",
+        "mov [eax + 8], esi",
+        "mov [eax + 12], edi",
+        "mov [eax + 16], ebp",
+        "pop edi",
+        "pop esi",
+        "pop ebx",
+        "pop ebp",
+        "ret",
+    )
+}
+
+#[cfg(all(target_os = "windows", target_arch = "x86"))]
+fn sel4_call(dest: usize, info: usize) -> usize {
+    let mut regs = [SYS_CALL as usize, dest, info, 0, 0];
+    // SAFETY: the routine reads and writes only `regs` and restores every
+    // callee-saved register; no message words, no caps: the IPC buffer is untouched.
+    unsafe { sysenter(&mut regs) };
+    regs[3]
+}
+
+/// Sends service `number` with `args` and returns the executive's status.
+#[cfg(target_os = "windows")]
+pub(crate) fn service(number: u32, args: &[usize]) -> NtStatus {
+    let block = (current_teb() + ntsvc::teb::ARGUMENT_BLOCK) as *mut usize;
+    for (i, &a) in args.iter().enumerate().take(ntsvc::teb::ARGUMENT_WORDS) {
+        // SAFETY: the argument block lies inside this thread's TEB, mapped read-write
+        // by the executive for the thread's life; only this thread uses it.
+        unsafe { block.add(i).write_volatile(a) };
+    }
+    // seL4_MessageInfo: label in bits 12 and up, length 0, no caps.
+    let info = (number as usize) << 12;
+    NtStatus::from_word(sel4_call(ntsvc::SERVICE_ENDPOINT_CPTR, info))
+}
+
+/// Host builds (unit tests) have no executive.
+#[cfg(not(target_os = "windows"))]
+pub(crate) fn service(_number: u32, _args: &[usize]) -> NtStatus {
+    ntdef::status::STATUS_NOT_IMPLEMENTED
+}
+
+macro_rules! param_type {
+    (handle) => { HANDLE };
+    (value, $t:ty) => { $t };
+    (in_ptr, $t:ty) => { *const $t };
+    (out_ptr, $t:ty) => { *mut $t };
+    (opt_out_ptr, $t:ty) => { *mut $t };
+    (out_buf) => { *mut core::ffi::c_void };
+}
+
+macro_rules! stubs {
+    ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {$(
+        /// System service (see `ntsvc`).
+        ///
+        /// # Safety
+        /// Pointer arguments are checked by the executive, not dereferenced here.
+        #[no_mangle]
+        pub unsafe extern "system" fn $nt($($p: param_type!($kind $(, $ty)?)),*) -> NtStatus {
+            service($num, &[$(ServiceWord::to_word($p)),*])
+        }
+
+        /// The same service as its `Nt` twin (user mode makes no difference).
+        ///
+        /// # Safety
+        /// As the `Nt` twin.
+        #[no_mangle]
+        pub unsafe extern "system" fn $zw($($p: param_type!($kind $(, $ty)?)),*) -> NtStatus {
+            service($num, &[$(ServiceWord::to_word($p)),*])
+        }
+    )*};
+}
+
+ntsvc::for_each_service!(stubs);

@@ -1,0 +1,150 @@
+//! System services: the dispatcher generated from `ntsvc::for_each_service!` and one
+//! handler per service.
+//!
+//! The dispatcher reads the argument block from the caller's TEB (through the shadow
+//! mapping), turns every word into its checked kind (`handle`, `value(T)`, `in_ptr(T)`
+//! → [`UserPtr`], …; a bad pointer answers the status Windows' probe gives before
+//! any handler runs) and calls the handler. Handlers are plain functions for now; the
+//! asynchronous executive (requests as futures) replaces the call site later.
+#![allow(non_snake_case)]
+
+use crate::hal::console;
+use crate::ke::probe::{probe, UserPtr};
+use crate::ps::ntprocess::NtProcess;
+use alloc::string::String;
+use alloc::vec;
+use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_SUCCESS};
+use ntdef::types::UNICODE_STRING;
+use ntsvc::{ServiceWord, HANDLE, NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
+
+pub const STATUS_INVALID_HANDLE: NtStatus = NtStatus::from_u32(0xC000_0008);
+pub const STATUS_INVALID_SYSTEM_SERVICE: NtStatus = NtStatus::from_u32(0xC000_001C);
+
+/// A handle value as passed (validated by the handle table, once there is one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(pub usize);
+
+/// What the executive does after a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Reply with this status.
+    Reply(NtStatus),
+    /// The calling process ends with this exit status (no reply).
+    TerminateProcess(NtStatus),
+}
+
+/// The caller of a service.
+pub struct Context<'a> {
+    pub process: &'a NtProcess,
+}
+
+macro_rules! param {
+    ($w:expr, handle) => {
+        Ok::<Handle, NtStatus>(Handle($w))
+    };
+    ($w:expr, value, $t:ty) => {
+        Ok::<$t, NtStatus>(<$t as ServiceWord>::from_word($w))
+    };
+    ($w:expr, in_ptr, $t:ty) => {
+        UserPtr::<$t>::required($w)
+    };
+    ($w:expr, out_ptr, $t:ty) => {
+        UserPtr::<$t>::required($w)
+    };
+    ($w:expr, opt_out_ptr, $t:ty) => {
+        UserPtr::<$t>::optional($w)
+    };
+    ($w:expr, out_buf) => {
+        Ok::<usize, NtStatus>($w)
+    };
+}
+
+macro_rules! dispatcher {
+    ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
+        /// Runs service `number` for the caller.
+        pub fn dispatch(cx: &mut Context<'_>, number: usize) -> Outcome {
+            let words = match cx.process.service_arguments() {
+                Ok(w) => w,
+                Err(s) => return Outcome::Reply(s),
+            };
+            let mut _words = words.iter().copied();
+            match number {
+                $($num => {
+                    // Arguments are checked in order; the first bad one answers.
+                    $nt(cx, $(
+                        match param!(_words.next().unwrap_or(0), $kind $(, $ty)?) {
+                            Ok(v) => v,
+                            Err(s) => {
+                                let _ = stringify!($p);
+                                return Outcome::Reply(s);
+                            }
+                        }
+                    ),*)
+                })*
+                _ => Outcome::Reply(STATUS_INVALID_SYSTEM_SERVICE),
+            }
+        }
+    };
+}
+
+ntsvc::for_each_service!(dispatcher);
+
+fn reply(r: Result<(), NtStatus>) -> Outcome {
+    Outcome::Reply(NtStatus::from_result(r))
+}
+
+/// No handle table yet: every handle is invalid (pseudo-handles included).
+fn NtClose(_cx: &mut Context<'_>, _handle: Handle) -> Outcome {
+    Outcome::Reply(STATUS_INVALID_HANDLE)
+}
+
+/// Prints the string on the consoles (serial and VGA), as Windows shows it on the boot
+/// screen.
+fn NtDisplayString(cx: &mut Context<'_>, string: UserPtr<UNICODE_STRING>) -> Outcome {
+    reply(display_string(cx.process, string))
+}
+
+fn display_string(p: &NtProcess, string: UserPtr<UNICODE_STRING>) -> Result<(), NtStatus> {
+    let mut raw = [0u8; size_of::<UNICODE_STRING>()];
+    p.read(string.addr(), &mut raw)?;
+    let length = usize::from(u16::from_le_bytes([raw[0], raw[1]]));
+    let buffer_at = size_of::<usize>();
+    let buffer = usize::from_le_bytes(
+        raw[buffer_at..buffer_at + size_of::<usize>()]
+            .try_into()
+            .map_err(|_| STATUS_ACCESS_VIOLATION)?,
+    );
+    // The probe of the captured buffer: WCHAR-aligned, in user space.
+    probe(buffer, length, 2)?;
+    let mut bytes = vec![0u8; length & !1];
+    p.read(buffer, &mut bytes)?;
+    let units = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]));
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    console::print(format_args!("{text}"));
+    Ok(())
+}
+
+/// The current process only (no handle table yet). `NULL` means "every other thread
+/// of the current process", of which there are none: success.
+fn NtTerminateProcess(_cx: &mut Context<'_>, process: Handle, status: NtStatus) -> Outcome {
+    match process.0 {
+        NT_CURRENT_PROCESS => Outcome::TerminateProcess(status),
+        0 => Outcome::Reply(STATUS_SUCCESS),
+        _ => Outcome::Reply(STATUS_INVALID_HANDLE),
+    }
+}
+
+/// The current thread only; it is the process's only thread, so the process ends with
+/// the thread's exit status (as Windows ends a process when its last thread exits).
+fn NtTerminateThread(_cx: &mut Context<'_>, thread: Handle, status: NtStatus) -> Outcome {
+    match thread.0 {
+        NT_CURRENT_THREAD | 0 => Outcome::TerminateProcess(status),
+        _ => Outcome::Reply(STATUS_INVALID_HANDLE),
+    }
+}
+
+const _: () = assert!(size_of::<HANDLE>() == size_of::<usize>());

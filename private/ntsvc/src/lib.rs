@@ -1,0 +1,185 @@
+//! The NT system services of Nereid, defined once.
+//!
+//! [`for_each_service!`] is the only list of services. ntdll expands it into the
+//! `Nt*`/`Zw*` stubs, the executive into its dispatcher; both sides therefore agree on
+//! numbers, argument order and the kind of every argument by construction.
+//!
+//! # Transport
+//!
+//! A stub stores its arguments, one machine word each, into the argument block of the
+//! calling thread's TEB ([`teb::ARGUMENT_BLOCK`], Windows' `SystemReserved1`, which the
+//! executive reads through its shadow mapping of the TEB) and performs
+//! `seL4_Call(SERVICE_ENDPOINT_CPTR, MessageInfo { label: service number, length: 0 })`.
+//! The reply carries one message register: the NTSTATUS. Messages therefore stay within
+//! the register message words, so the kernel never writes the IPC-buffer page (which
+//! is the TEB).
+//!
+//! # Parameter kinds
+//!
+//! Each parameter is `Name: kind` or `Name: kind(Type)`:
+//!
+//! | kind | stub type | executive check |
+//! |---|---|---|
+//! | `handle` | `HANDLE` | none here (the handle table decides) |
+//! | `value(T)` | `T` | none |
+//! | `in_ptr(T)` | `*const T` | not NULL, user range for `size_of::<T>()`, aligned for `T` |
+//! | `out_ptr(T)` | `*mut T` | same as `in_ptr` |
+//! | `opt_out_ptr(T)` | `*mut T` | NULL allowed, otherwise as `out_ptr` |
+//! | `out_buf` | `*mut c_void` | checked by the handler against its length parameter |
+#![no_std]
+
+pub use ntdef;
+
+use core::ffi::c_void;
+use ntdef::status::NtStatus;
+
+/// `HANDLE`.
+pub type HANDLE = *mut c_void;
+
+/// `NtCurrentProcess()`: the pseudo-handle `(HANDLE)-1`.
+pub const NT_CURRENT_PROCESS: usize = usize::MAX;
+/// `NtCurrentThread()`: the pseudo-handle `(HANDLE)-2`.
+pub const NT_CURRENT_THREAD: usize = usize::MAX - 1;
+
+/// The slot of every NT thread's CNode holding the executive's service endpoint.
+pub const SERVICE_ENDPOINT_CPTR: usize = 1;
+
+/// Most arguments a service may take (the words of the argument block).
+pub const MAX_ARGS: usize = 16;
+const _: () = assert!(MAX_ARGS <= teb::ARGUMENT_WORDS);
+
+/// Highest user-mode address + 1 (`MM_HIGHEST_USER_ADDRESS` + 1 rounded to the
+/// 64 KiB boundary Windows keeps free below it).
+#[cfg(target_pointer_width = "64")]
+pub const USER_LIMIT: usize = 0x0000_7FFF_FFFF_0000;
+#[cfg(target_pointer_width = "32")]
+pub const USER_LIMIT: usize = 0x7FFF_0000;
+
+/// TEB facts shared by ntdll and the executive. Offsets as Windows' `_TEB` (public
+/// symbols of ntdll.dll, `dt ntdll!_TEB`, Windows 7 and later).
+pub mod teb {
+    /// `NtTib.Self`.
+    #[cfg(target_pointer_width = "64")]
+    pub const SELF: usize = 0x30;
+    #[cfg(target_pointer_width = "32")]
+    pub const SELF: usize = 0x18;
+    /// `SystemReserved1[54]`: the service argument block.
+    #[cfg(target_pointer_width = "64")]
+    pub const ARGUMENT_BLOCK: usize = 0x110;
+    #[cfg(target_pointer_width = "32")]
+    pub const ARGUMENT_BLOCK: usize = 0xCC;
+    /// Words in `SystemReserved1`.
+    pub const ARGUMENT_WORDS: usize = 54;
+}
+
+/// Conversion of a stub argument to and from its argument-block word.
+pub trait ServiceWord: Copy {
+    fn to_word(self) -> usize;
+    fn from_word(w: usize) -> Self;
+}
+
+impl ServiceWord for usize {
+    fn to_word(self) -> usize {
+        self
+    }
+    fn from_word(w: usize) -> Self {
+        w
+    }
+}
+
+impl ServiceWord for u32 {
+    fn to_word(self) -> usize {
+        self as usize
+    }
+    fn from_word(w: usize) -> Self {
+        w as u32
+    }
+}
+
+impl ServiceWord for NtStatus {
+    fn to_word(self) -> usize {
+        self.as_u32() as usize
+    }
+    fn from_word(w: usize) -> Self {
+        NtStatus::from_u32(w as u32)
+    }
+}
+
+impl<T> ServiceWord for *const T {
+    fn to_word(self) -> usize {
+        self as usize
+    }
+    fn from_word(w: usize) -> Self {
+        w as *const T
+    }
+}
+
+impl<T> ServiceWord for *mut T {
+    fn to_word(self) -> usize {
+        self as usize
+    }
+    fn from_word(w: usize) -> Self {
+        w as *mut T
+    }
+}
+
+/// Calls `$callback! { number Name ZwName (Param: kind(Type), ...); ... }` with every
+/// service. Numbers are dense from 0 and never reused.
+#[macro_export]
+macro_rules! for_each_service {
+    ($callback:ident) => {
+        $callback! {
+            0x0000 NtClose ZwClose (Handle: handle);
+            0x0001 NtDisplayString ZwDisplayString
+                (String: in_ptr($crate::ntdef::types::UNICODE_STRING));
+            0x0002 NtTerminateProcess ZwTerminateProcess
+                (ProcessHandle: handle, ExitStatus: value($crate::ntdef::status::NtStatus));
+            0x0003 NtTerminateThread ZwTerminateThread
+                (ThreadHandle: handle, ExitStatus: value($crate::ntdef::status::NtStatus));
+        }
+    };
+}
+
+/// One row of the table, for tests and tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub number: u32,
+    pub name: &'static str,
+    pub zw_name: &'static str,
+    pub params: usize,
+}
+
+macro_rules! service_list {
+    ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
+        /// Every service, in number order.
+        pub const SERVICES: &[Service] = &[$(Service {
+            number: $num,
+            name: stringify!($nt),
+            zw_name: stringify!($zw),
+            params: [$(stringify!($p)),*].len(),
+        }),*];
+    };
+}
+for_each_service!(service_list);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_dense_and_names_paired() {
+        for (i, s) in SERVICES.iter().enumerate() {
+            assert_eq!(s.number as usize, i, "{}", s.name);
+            assert!(s.name.starts_with("Nt"), "{}", s.name);
+            assert_eq!(&s.zw_name[2..], &s.name[2..]);
+            assert!(s.params <= MAX_ARGS);
+        }
+    }
+
+    #[test]
+    fn words_round_trip() {
+        let s = ntdef::status::NtStatus::from_u32(0xC000_0005);
+        assert_eq!(NtStatus::from_word(s.to_word()), s);
+        assert_eq!(u32::from_word(0x1234usize.to_word()), 0x1234);
+    }
+}
