@@ -13,4 +13,5 @@ pub mod ex;
 pub mod hal;
 pub mod ke;
 pub mod mm;
+pub mod ob;
 pub mod ps;
