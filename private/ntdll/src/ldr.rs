@@ -22,10 +22,10 @@ const PEB_IMAGE_BASE: usize = 0x10;
 #[cfg(target_pointer_width = "32")]
 const PEB_IMAGE_BASE: usize = 0x08;
 
-const STATUS_DLL_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_0135);
-const STATUS_ORDINAL_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_0138);
-const STATUS_ENTRYPOINT_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_0139);
-const STATUS_INVALID_IMAGE_FORMAT: NtStatus = NtStatus::from_u32(0xC000_007B);
+use ntdef::status::{
+    STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, STATUS_INVALID_IMAGE_FORMAT,
+    STATUS_ORDINAL_NOT_FOUND,
+};
 
 const DIR_EXPORT: usize = 0;
 const DIR_IMPORT: usize = 1;

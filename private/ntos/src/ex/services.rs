@@ -14,11 +14,9 @@ use crate::ps::ntprocess::NtProcess;
 use alloc::string::String;
 use alloc::vec;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_SUCCESS};
+pub use ntdef::status::{STATUS_INVALID_HANDLE, STATUS_INVALID_SYSTEM_SERVICE};
 use ntdef::types::UNICODE_STRING;
 use ntsvc::{ServiceWord, HANDLE, NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
-
-pub const STATUS_INVALID_HANDLE: NtStatus = NtStatus::from_u32(0xC000_0008);
-pub const STATUS_INVALID_SYSTEM_SERVICE: NtStatus = NtStatus::from_u32(0xC000_001C);
 
 /// A handle value as passed (validated by the handle table, once there is one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

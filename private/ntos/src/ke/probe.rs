@@ -5,11 +5,9 @@
 //! violation).
 
 use core::marker::PhantomData;
+pub use ntdef::status::STATUS_DATATYPE_MISALIGNMENT;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION};
 use ntsvc::USER_LIMIT;
-
-/// `STATUS_DATATYPE_MISALIGNMENT` (a warning-severity code, as Windows defines it).
-pub const STATUS_DATATYPE_MISALIGNMENT: NtStatus = NtStatus::from_u32(0x8000_0002);
 
 /// Checks `len` bytes at `addr` with alignment `align`. An empty range passes (Windows
 /// probes nothing for zero lengths).

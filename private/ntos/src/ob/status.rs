@@ -1,9 +1,6 @@
 //! The NTSTATUS codes the object manager returns, in one place.
 //!
-//! All but one come from `ntdef`. TODO(ntdef): `STATUS_REPARSE_POINT_ENCOUNTERED`
-//! (0xC000050B, public `ntstatus.h`) is missing there; it is defined here until it moves.
-
-use ntdef::NtStatus;
+//! They come from `ntdef`; this list names the ones the object manager uses.
 
 pub use ntdef::status::{
     STATUS_ACCESS_DENIED, STATUS_BUFFER_OVERFLOW, STATUS_BUFFER_TOO_SMALL,
@@ -13,11 +10,8 @@ pub use ntdef::status::{
     STATUS_NO_MORE_ENTRIES, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_NAME_EXISTS,
     STATUS_OBJECT_NAME_INVALID, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND,
     STATUS_OBJECT_PATH_SYNTAX_BAD, STATUS_OBJECT_TYPE_MISMATCH, STATUS_PRIVILEGE_NOT_HELD,
-    STATUS_SUCCESS,
+    STATUS_REPARSE_POINT_ENCOUNTERED, STATUS_SUCCESS,
 };
-
-/// `OBJ_DONT_REPARSE` met a reparse point (here: a symbolic link).
-pub const STATUS_REPARSE_POINT_ENCOUNTERED: NtStatus = NtStatus::from_u32(0xC000_050B); // TODO(ntdef)
 
 #[cfg(test)]
 mod tests {

@@ -69,7 +69,7 @@ impl fmt::Display for LoadError {
 }
 
 fn bad_image(what: &'static str) -> LoadError {
-    LoadError::Image(what, NtStatus::from_u32(0xC000_007B)) // STATUS_INVALID_IMAGE_FORMAT
+    LoadError::Image(what, ntdef::status::STATUS_INVALID_IMAGE_FORMAT)
 }
 
 /// The executive's side of all shadow mappings.
