@@ -42,9 +42,14 @@ impl PointerWidth {
     }
 }
 
+/// Byte size of `units` UTF-16 units, saturating (full names of nested objects are not
+/// bounded by the `UNICODE_STRING` limit, so this must not overflow).
 const fn units_to_bytes(units: usize) -> u32 {
-    // Names are at most 32767 units: no overflow.
-    (units as u32) * 2
+    if units > (u32::MAX / 4) as usize {
+        u32::MAX / 2
+    } else {
+        (units as u32) * 2
+    }
 }
 
 const fn align_up(n: u32, to: u32) -> u32 {
@@ -110,7 +115,8 @@ impl NameInformation {
         if self.name.is_empty() {
             head
         } else {
-            head + units_to_bytes(self.name.len()) + 2
+            head.saturating_add(units_to_bytes(self.name.len()))
+                .saturating_add(2)
         }
     }
 }

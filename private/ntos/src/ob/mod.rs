@@ -43,6 +43,11 @@
 //!
 //! **Names** are UTF-16 code units; only `\` is special; case-insensitive compares use
 //! `ntrtl`'s upcase table (see [`name`]). The namespace walk is in [`namespace`].
+//!
+//! **Not yet:** security descriptors and traverse checks, `OBJ_EXCLUSIVE` (accepted,
+//! ignored), per-session device maps (`\??` is one global directory shadowed by
+//! `\GLOBAL??`), `ObjectTypesInformation`, quota charges (reported as 0), and the
+//! `OkayToClose`/`Close` type procedures (only deletion is reported to owners).
 
 pub mod access;
 pub mod handle;

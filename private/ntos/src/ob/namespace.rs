@@ -228,6 +228,14 @@ impl ObjectManager {
         let mut reparses = 0;
         'walk: loop {
             if path.is_empty() {
+                // The name is `\` itself (or a link to it): Windows answers a create of
+                // anything but a directory there with STATUS_OBJECT_TYPE_MISMATCH, with
+                // or without OBJ_OPENIF (Wine om.c test_name_collisions).
+                if dir == self.root
+                    && matches!(intent, Intent::Create(t) if t != TypeIndex::DIRECTORY)
+                {
+                    return Err(STATUS_OBJECT_TYPE_MISMATCH);
+                }
                 return Ok(Lookup::Found(dir));
             }
             let mut start = 0;

@@ -206,12 +206,11 @@ impl ObjectManager {
         let h = self.hdr(entry.object)?;
         Ok(match class {
             ObjectInformationClass::Basic => {
-                let name_info_size = NameInformation {
-                    name: self.full_name(entry.object),
-                }
-                .required_length(width);
                 let name_info_size = if h.name.is_some() || entry.object == self.root {
-                    name_info_size
+                    NameInformation {
+                        name: self.full_name(entry.object),
+                    }
+                    .required_length(width)
                 } else {
                     0
                 };
@@ -232,9 +231,14 @@ impl ObjectManager {
                     },
                 })
             }
-            ObjectInformationClass::Name => ObjectInformation::Name(NameInformation {
-                name: self.full_name(entry.object),
-            }),
+            ObjectInformationClass::Name => {
+                let name = self.full_name(entry.object);
+                // Nested names can outgrow what a UNICODE_STRING describes.
+                if name.len() > MAX_NAME_UNITS {
+                    return Err(STATUS_NAME_TOO_LONG);
+                }
+                ObjectInformation::Name(NameInformation { name })
+            }
             ObjectInformationClass::Type => ObjectInformation::Type(self.type_information(h.ty)?),
             ObjectInformationClass::HandleFlag => ObjectInformation::HandleFlag(entry.attributes),
         })

@@ -462,6 +462,34 @@ fn hostile_names() {
         e.om.open_object_by_name(&e.caller, &attrs(&a, 0), Some(ty), EVENT_ALL_ACCESS),
         Err(STATUS_OBJECT_NAME_NOT_FOUND)
     );
+    // Nested names may add up past a UNICODE_STRING: the name query refuses them.
+    let big = vec![u16::from(b'd'); 20000];
+    let mut outer = w("\\BaseNamedObjects\\");
+    outer.extend_from_slice(&big);
+    let d =
+        e.om.create_directory(&e.caller, DIRECTORY_ALL_ACCESS, &attrs(&outer, 0))
+            .unwrap();
+    let inner = ObjectAttributes {
+        root: Some(d.handle),
+        name: Some(&big),
+        attributes: 0,
+    };
+    let nested =
+        e.om.create_directory(&e.caller, DIRECTORY_ALL_ACCESS, &inner)
+            .unwrap();
+    assert_eq!(
+        e.om.query_object(
+            &e.caller,
+            nested.handle,
+            ObjectInformationClass::Name,
+            PointerWidth::Bits64
+        ),
+        Err(STATUS_NAME_TOO_LONG)
+    );
+    assert_eq!(
+        e.basic(nested.handle).name_info_size,
+        16 + 2 * (20000 + 20000 + 19) + 2
+    );
     // Surrogates, '/', '*' and control characters are just characters.
     let odd = [0x5C, 0xD800, 0x2F, 0x2A, 0x01, 0xFFFF];
     let c =
@@ -544,6 +572,20 @@ fn name_collisions_and_openif() {
         Err(STATUS_OBJECT_NAME_COLLISION)
     );
     assert_eq!(e.create_dir("\\", OBJ_OPENIF).unwrap().object, e.om.root());
+    // Wine om.c test_name_collisions: creating a mutant named "\\" is
+    // STATUS_OBJECT_TYPE_MISMATCH, with or without OBJ_OPENIF.
+    for bits in [0, OBJ_OPENIF] {
+        assert_eq!(
+            e.create_event("\\", bits).map(|_| ()),
+            Err(STATUS_OBJECT_TYPE_MISMATCH)
+        );
+    }
+    // Reaching "\" through a link is the same.
+    e.create_link("\\BaseNamedObjects\\toroot", "\\").unwrap();
+    assert_eq!(
+        e.create_event("\\BaseNamedObjects\\toroot", 0).map(|_| ()),
+        Err(STATUS_OBJECT_TYPE_MISMATCH)
+    );
 }
 
 // ----- lifetime -------------------------------------------------------------------------
