@@ -1,0 +1,14 @@
+//! The tests, one module per area. To add an area: write `src/tests/<area>.rs` with a
+//! `pub const TESTS: &[Test] = tests![…];` and list it in [`all`].
+
+use crate::suite::Test;
+use alloc::vec::Vec;
+
+mod close;
+mod display;
+mod terminate;
+
+/// Every registered test, in the order they run.
+pub fn all() -> Vec<Test> {
+    [display::TESTS, close::TESTS, terminate::TESTS].concat()
+}
