@@ -96,6 +96,16 @@ impl ServiceWord for u32 {
     }
 }
 
+/// `BOOLEAN`.
+impl ServiceWord for u8 {
+    fn to_word(self) -> usize {
+        self as usize
+    }
+    fn from_word(w: usize) -> Self {
+        w as u8
+    }
+}
+
 impl ServiceWord for NtStatus {
     fn to_word(self) -> usize {
         self.as_u32() as usize
@@ -136,6 +146,34 @@ macro_rules! for_each_service {
                 (ProcessHandle: handle, ExitStatus: value($crate::ntdef::status::NtStatus));
             0x0003 NtTerminateThread ZwTerminateThread
                 (ThreadHandle: handle, ExitStatus: value($crate::ntdef::status::NtStatus));
+            0x0004 NtDuplicateObject ZwDuplicateObject
+                (SourceProcessHandle: handle, SourceHandle: handle, TargetProcessHandle: handle,
+                 TargetHandle: opt_out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 HandleAttributes: value(u32), Options: value(u32));
+            0x0005 NtCreateDirectoryObject ZwCreateDirectoryObject
+                (DirectoryHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0006 NtOpenDirectoryObject ZwOpenDirectoryObject
+                (DirectoryHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0007 NtQueryDirectoryObject ZwQueryDirectoryObject
+                (DirectoryHandle: handle, Buffer: out_buf, Length: value(u32),
+                 ReturnSingleEntry: value(u8), RestartScan: value(u8),
+                 Context: out_ptr(u32), ReturnLength: opt_out_ptr(u32));
+            0x0008 NtCreateSymbolicLinkObject ZwCreateSymbolicLinkObject
+                (LinkHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 LinkTarget: in_ptr($crate::ntdef::types::UNICODE_STRING));
+            0x0009 NtOpenSymbolicLinkObject ZwOpenSymbolicLinkObject
+                (LinkHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x000A NtQuerySymbolicLinkObject ZwQuerySymbolicLinkObject
+                (LinkHandle: handle, LinkTarget: out_ptr($crate::ntdef::types::UNICODE_STRING),
+                 ReturnedLength: opt_out_ptr(u32));
+            0x000B NtMakeTemporaryObject ZwMakeTemporaryObject (Handle: handle);
+            0x000C NtQueryObject ZwQueryObject
+                (Handle: handle, ObjectInformationClass: value(u32), ObjectInformation: out_buf,
+                 ObjectInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
         }
     };
 }

@@ -136,6 +136,22 @@ impl LARGE_INTEGER {
     }
 }
 
+/// `HANDLE`.
+pub type HANDLE = *mut core::ffi::c_void;
+
+/// `OBJECT_ATTRIBUTES` (`ntdef.h`, documented in the WDK): 24 bytes on 32-bit, 48 on
+/// 64-bit. `Length` must be `sizeof(OBJECT_ATTRIBUTES)`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OBJECT_ATTRIBUTES {
+    pub Length: ULONG,
+    pub RootDirectory: HANDLE,
+    pub ObjectName: *mut UNICODE_STRING,
+    pub Attributes: ULONG,
+    pub SecurityDescriptor: *mut core::ffi::c_void,
+    pub SecurityQualityOfService: *mut core::ffi::c_void,
+}
+
 // The layouts Windows programs are compiled against.
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
@@ -159,6 +175,11 @@ const _: () = {
         assert!(offset_of!(STRING, Buffer) == 8);
         assert!(size_of::<RTL_BITMAP>() == 16);
         assert!(offset_of!(RTL_BITMAP, Buffer) == 8);
+        assert!(size_of::<OBJECT_ATTRIBUTES>() == 48);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, RootDirectory) == 8);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, ObjectName) == 16);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, Attributes) == 24);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, SecurityDescriptor) == 32);
     }
     #[cfg(target_pointer_width = "32")]
     {
@@ -168,6 +189,11 @@ const _: () = {
         assert!(offset_of!(STRING, Buffer) == 4);
         assert!(size_of::<RTL_BITMAP>() == 8);
         assert!(offset_of!(RTL_BITMAP, Buffer) == 4);
+        assert!(size_of::<OBJECT_ATTRIBUTES>() == 24);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, RootDirectory) == 4);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, ObjectName) == 8);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, Attributes) == 12);
+        assert!(offset_of!(OBJECT_ATTRIBUTES, SecurityDescriptor) == 16);
     }
 };
 

@@ -6,9 +6,10 @@ use alloc::vec::Vec;
 
 mod close;
 mod display;
+mod ob;
 mod terminate;
 
 /// Every registered test, in the order they run.
 pub fn all() -> Vec<Test> {
-    [display::TESTS, close::TESTS, terminate::TESTS].concat()
+    [display::TESTS, close::TESTS, terminate::TESTS, ob::TESTS].concat()
 }

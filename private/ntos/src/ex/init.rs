@@ -92,6 +92,8 @@ pub struct Executive {
     /// NT processes (from PE images), served through `ex::services`.
     nt_processes: BTreeMap<u32, NtProcess>,
     shadows: Shadows,
+    /// The object manager (`ex::obsvc`).
+    ob: super::obsvc::ObState,
     next_pid: u32,
     tsc_mhz: u64,
 }
@@ -124,7 +126,10 @@ impl Executive {
 
     /// Ends NT process `pid` and reports why.
     fn end_nt(&mut self, pid: u32, why: &dyn fmt::Display) {
-        if let Some(p) = self.nt_processes.remove(&pid) {
+        if let Some(mut p) = self.nt_processes.remove(&pid) {
+            if let Some(id) = p.ob.take() {
+                self.ob.detach(id);
+            }
             let name = p.name.clone();
             let r = p.terminate(&mut self.mm, &mut self.shadows);
             kprintln!("ntos: process {name} {why}");
@@ -145,7 +150,14 @@ impl Executive {
                 let Some(p) = self.nt_processes.get(&pid) else {
                     return false;
                 };
-                let mut cx = services::Context { process: p };
+                let Some(identity) = p.ob else {
+                    return false;
+                };
+                let mut cx = services::Context {
+                    process: p,
+                    ob: &mut self.ob,
+                    caller: identity.caller,
+                };
                 match services::dispatch(&mut cx, label) {
                     services::Outcome::Reply(status) => {
                         let mut mrs = [0; sel4::NUM_MSG_REGISTERS];
@@ -185,9 +197,18 @@ impl Executive {
                 exe,
                 ntdll,
             ) {
-                Ok(p) => {
-                    self.nt_processes.insert(pid, p);
-                }
+                Ok(mut p) => match self.ob.attach() {
+                    Ok(id) => {
+                        p.ob = Some(id);
+                        self.nt_processes.insert(pid, p);
+                    }
+                    Err(s) => {
+                        let _ = p.terminate(&mut self.mm, &mut self.shadows);
+                        return Err(BootError::Check(alloc::format!(
+                            "process {name}: no process object ({s})"
+                        )));
+                    }
+                },
                 Err(e) => {
                     return Err(BootError::Check(alloc::format!(
                         "process {name} not created: {e}"
@@ -321,6 +342,8 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         processes: BTreeMap::new(),
         nt_processes: BTreeMap::new(),
         shadows: Shadows::new(),
+        ob: super::obsvc::ObState::new()
+            .map_err(|s| BootError::Check(alloc::format!("object manager: {s}")))?,
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,
     };

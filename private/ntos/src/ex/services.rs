@@ -8,14 +8,16 @@
 //! asynchronous executive (requests as futures) replaces the call site later.
 #![allow(non_snake_case)]
 
+use super::obsvc::{self, NamedOp, ObState};
 use crate::hal::console;
 use crate::ke::probe::{probe, UserPtr};
+use crate::ob::Caller;
 use crate::ps::ntprocess::NtProcess;
 use alloc::string::String;
 use alloc::vec;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_SUCCESS};
 pub use ntdef::status::{STATUS_INVALID_HANDLE, STATUS_INVALID_SYSTEM_SERVICE};
-use ntdef::types::UNICODE_STRING;
+use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
 use ntsvc::{ServiceWord, HANDLE, NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
 
 /// A handle value as passed (validated by the handle table, once there is one).
@@ -34,6 +36,9 @@ pub enum Outcome {
 /// The caller of a service.
 pub struct Context<'a> {
     pub process: &'a NtProcess,
+    pub ob: &'a mut ObState,
+    /// The process's handle table and process/thread objects.
+    pub caller: Caller,
 }
 
 macro_rules! param {
@@ -91,9 +96,127 @@ fn reply(r: Result<(), NtStatus>) -> Outcome {
     Outcome::Reply(NtStatus::from_result(r))
 }
 
-/// No handle table yet: every handle is invalid (pseudo-handles included).
-fn NtClose(_cx: &mut Context<'_>, _handle: Handle) -> Outcome {
-    Outcome::Reply(STATUS_INVALID_HANDLE)
+/// Closes a handle of the caller's table (pseudo-handles: `STATUS_INVALID_HANDLE`;
+/// protected from close: `STATUS_HANDLE_NOT_CLOSABLE`).
+fn NtClose(cx: &mut Context<'_>, handle: Handle) -> Outcome {
+    Outcome::Reply(obsvc::close(cx.ob, &cx.caller, handle.0))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtDuplicateObject(
+    cx: &mut Context<'_>,
+    source_process: Handle,
+    source: Handle,
+    target_process: Handle,
+    target: Option<UserPtr<HANDLE>>,
+    desired: u32,
+    attributes: u32,
+    options: u32,
+) -> Outcome {
+    Outcome::Reply(obsvc::duplicate_object(
+        cx.ob,
+        &cx.caller,
+        cx.process,
+        source_process.0,
+        source.0,
+        target_process.0,
+        target,
+        desired,
+        attributes,
+        options,
+    ))
+}
+
+fn NtCreateDirectoryObject(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    let op = NamedOp::CreateDirectory;
+    Outcome::Reply(obsvc::named(
+        cx.ob, &cx.caller, cx.process, op, out, desired, attributes,
+    ))
+}
+
+fn NtOpenDirectoryObject(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    let op = NamedOp::OpenDirectory;
+    Outcome::Reply(obsvc::named(
+        cx.ob, &cx.caller, cx.process, op, out, desired, attributes,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtQueryDirectoryObject(
+    cx: &mut Context<'_>,
+    handle: Handle,
+    buffer: usize,
+    length: u32,
+    single: u8,
+    restart: u8,
+    context: UserPtr<u32>,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    Outcome::Reply(obsvc::query_directory(
+        cx.ob, &cx.caller, cx.process, handle.0, buffer, length, single, restart, context, returned,
+    ))
+}
+
+fn NtCreateSymbolicLinkObject(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    target: UserPtr<UNICODE_STRING>,
+) -> Outcome {
+    Outcome::Reply(obsvc::create_symbolic_link(
+        cx.ob, &cx.caller, cx.process, out, desired, attributes, target,
+    ))
+}
+
+fn NtOpenSymbolicLinkObject(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    let op = NamedOp::OpenSymbolicLink;
+    Outcome::Reply(obsvc::named(
+        cx.ob, &cx.caller, cx.process, op, out, desired, attributes,
+    ))
+}
+
+fn NtQuerySymbolicLinkObject(
+    cx: &mut Context<'_>,
+    handle: Handle,
+    target: UserPtr<UNICODE_STRING>,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    Outcome::Reply(obsvc::query_symbolic_link(
+        cx.ob, &cx.caller, cx.process, handle.0, target, returned,
+    ))
+}
+
+fn NtMakeTemporaryObject(cx: &mut Context<'_>, handle: Handle) -> Outcome {
+    Outcome::Reply(obsvc::make_temporary(cx.ob, &cx.caller, handle.0))
+}
+
+fn NtQueryObject(
+    cx: &mut Context<'_>,
+    handle: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    Outcome::Reply(obsvc::query_object(
+        cx.ob, &cx.caller, cx.process, handle.0, class, buffer, length, returned,
+    ))
 }
 
 /// Prints the string on the consoles (serial and VGA), as Windows shows it on the boot

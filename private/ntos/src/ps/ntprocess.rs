@@ -110,6 +110,18 @@ pub struct NtProcess {
     next_shadow: usize,
     /// Client page → its shadow in the executive.
     pages: BTreeMap<usize, ShadowPage>,
+    /// Its handle table and process/thread objects (set by the executive after
+    /// spawning; released at teardown).
+    pub ob: Option<crate::ex::obsvc::ProcessIdentity>,
+}
+
+impl crate::ex::obsvc::ClientMemory for NtProcess {
+    fn read(&self, addr: usize, buf: &mut [u8]) -> Result<(), NtStatus> {
+        NtProcess::read(self, addr, buf)
+    }
+    fn write(&self, addr: usize, data: &[u8]) -> Result<(), NtStatus> {
+        NtProcess::write(self, addr, data)
+    }
 }
 
 impl NtProcess {
@@ -135,6 +147,7 @@ impl NtProcess {
             window: None,
             next_shadow: 0,
             pages: BTreeMap::new(),
+            ob: None,
         };
         match p.build(mm, shadows, endpoint, exe, ntdll) {
             Ok(()) => Ok(p),
