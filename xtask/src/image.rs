@@ -72,12 +72,94 @@ pub fn image_dir(paths: &Paths, arch: Arch, profile: Profile, variant: Variant) 
     ))
 }
 
-/// Native programs booted by every image, in this order (`start=` lines of boot.ini).
-pub const PROGRAMS: &[&str] = &["hello.exe", "badcall.exe"];
+/// Rust native programs: (cargo package, executable).
+const RUST_PROGRAMS: &[(&str, &str)] = &[
+    ("hello", "hello.exe"),
+    ("hello", "badcall.exe"),
+    ("hello", "nullbench.exe"),
+    ("ntsuite", "ntsuite.exe"),
+];
+
+/// C native programs: (source in `base/c`, executable), built with mingw-w64 against
+/// `libntdll.a` from `private/ntdll/implib`.
+const C_PROGRAMS: &[(&str, &str)] = &[("hello.c", "chello.exe"), ("rtltest.c", "rtltest.exe")];
+
+/// Native programs booted by every run and selftest image, in this order (`start=`
+/// lines of boot.ini).
+pub const PROGRAMS: &[&str] = &[
+    "hello.exe",
+    "badcall.exe",
+    "chello.exe",
+    "rtltest.exe",
+    "ntsuite.exe",
+];
+
+/// The program a bench image lists (the executive does not start boot programs in
+/// bench builds yet; `xtask bench` boots it from a release selftest image instead).
+pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe"];
+
+/// What goes into the boot archive beyond the programs built here, and what starts.
+#[derive(Clone, Debug, Default)]
+pub struct BootSet {
+    /// Extra files (`xtask run --add`), stored under their file names.
+    pub add: Vec<PathBuf>,
+    /// The `start=` list; `None`: the variant's default list.
+    pub start: Option<Vec<String>>,
+}
+
+/// Compiles the C programs of `base/c` for `arch` with mingw-w64, linked against an
+/// import library made from ntdll's export list; returns (name, image) pairs.
+fn build_c_programs(paths: &Paths, arch: Arch) -> Result<Vec<(String, Vec<u8>)>> {
+    let implib_arch = match arch {
+        Arch::X86_64 => ntdll_implib::Arch::X86_64,
+        Arch::I386 => ntdll_implib::Arch::I386,
+    };
+    let out = paths.work.join("c").join(arch.name());
+    let lib = ntdll_implib::build_import_library(implib_arch, &out)
+        .map_err(|e| crate::progress::Failure(format!("libntdll.a ({}): {e}", arch.name())))?;
+    let src = paths.root.join("base").join("c");
+    let entry = match arch {
+        // NTAPI is stdcall on i386: one pointer argument, 4 bytes.
+        Arch::I386 => "_NtProcessStartup@4",
+        Arch::X86_64 => "NtProcessStartup",
+    };
+    let mut images = Vec::new();
+    for (source, exe) in C_PROGRAMS {
+        let target = out.join(exe);
+        let mut cmd = Command::new(implib_arch.mingw_tool("gcc"));
+        cmd.args([
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-nostdlib",
+            "-ffreestanding",
+            "-fno-stack-protector",
+            "-Wl,--subsystem,native",
+            "-e",
+            entry,
+            "-o",
+        ])
+        .arg(&target)
+        .arg(src.join(source))
+        .arg(&lib);
+        sh::status(&mut cmd)?;
+        images.push(((*exe).to_owned(), std::fs::read(&target)?));
+    }
+    Ok(images)
+}
 
 /// Builds ntdll.dll and the native programs for `arch` and packs them with the boot
 /// configuration into the archive the executive embeds (`NEREID_BOOT_ARCHIVE`).
-fn build_boot_archive(paths: &Paths, arch: Arch, profile: Profile, dir: &Path) -> Result<PathBuf> {
+fn build_boot_archive(
+    paths: &Paths,
+    arch: Arch,
+    profile: Profile,
+    variant: Variant,
+    set: &BootSet,
+    dir: &Path,
+) -> Result<PathBuf> {
     step(
         &format!(
             "ntdll.dll + native programs ({}, {})",
@@ -93,6 +175,8 @@ fn build_boot_archive(paths: &Paths, arch: Arch, profile: Profile, dir: &Path) -
                 "ntdll",
                 "--package",
                 "hello",
+                "--package",
+                "ntsuite",
                 "--target",
                 arch.pe_target(),
             ]);
@@ -105,11 +189,42 @@ fn build_boot_archive(paths: &Paths, arch: Arch, profile: Profile, dir: &Path) -
                 .join("target")
                 .join(arch.pe_target())
                 .join(profile.name());
-            let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-            let config: String = PROGRAMS.iter().map(|p| format!("start={p}\n")).collect();
-            files.push((bootarc::CONFIG_NAME.to_owned(), config.into_bytes()));
-            for name in std::iter::once("ntdll.dll").chain(PROGRAMS.iter().copied()) {
+            let default_start = match variant {
+                Variant::Bench => BENCH_PROGRAMS,
+                Variant::Run | Variant::SelfTest => PROGRAMS,
+            };
+            let start: Vec<String> = set
+                .start
+                .clone()
+                .unwrap_or_else(|| default_start.iter().map(|s| (*s).to_owned()).collect());
+            let config: String = start.iter().map(|p| format!("start={p}\n")).collect();
+            let mut files: Vec<(String, Vec<u8>)> =
+                vec![(bootarc::CONFIG_NAME.to_owned(), config.into_bytes())];
+            for name in std::iter::once("ntdll.dll").chain(RUST_PROGRAMS.iter().map(|p| p.1)) {
                 files.push((name.to_owned(), std::fs::read(out.join(name))?));
+            }
+            files.extend(build_c_programs(paths, arch)?);
+            for path in &set.add {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .ok_or_else(|| {
+                        crate::progress::Failure(format!("--add {}: no file name", path.display()))
+                    })?
+                    .to_owned();
+                let data = std::fs::read(path).map_err(|e| {
+                    crate::progress::Failure(format!("--add {}: {e}", path.display()))
+                })?;
+                // An added file replaces a built one of the same name.
+                files.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                files.push((name, data));
+            }
+            for name in &start {
+                if !files.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    return Err(crate::progress::Failure(format!(
+                        "--start {name}: not in the boot archive (add it with --add)"
+                    )));
+                }
             }
             let entries: Vec<(&str, &[u8])> = files
                 .iter()
@@ -183,9 +298,22 @@ pub fn build(
     profile: Profile,
     variant: Variant,
 ) -> Result<Image> {
-    let kernel = kernel::build(paths, env, arch, profile == Profile::Debug)?;
     let dir = image_dir(paths, arch, profile, variant);
-    let archive = build_boot_archive(paths, arch, profile, &dir)?;
+    build_with(paths, env, arch, profile, variant, &BootSet::default(), dir)
+}
+
+/// Builds an image whose boot archive holds `set`, into `dir`.
+pub fn build_with(
+    paths: &Paths,
+    env: &BuildEnv,
+    arch: Arch,
+    profile: Profile,
+    variant: Variant,
+    set: &BootSet,
+    dir: PathBuf,
+) -> Result<Image> {
+    let kernel = kernel::build(paths, env, arch, profile == Profile::Debug)?;
+    let archive = build_boot_archive(paths, arch, profile, variant, set, &dir)?;
     let exe = build_executive(paths, &env.sel4_src, arch, profile, variant, &archive)?;
     std::fs::create_dir_all(&dir)?;
     let image = Image {

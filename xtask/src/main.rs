@@ -107,6 +107,10 @@ pub struct Options {
     pub headless: bool,
     pub host_only: bool,
     pub qemu_only: bool,
+    /// `run --add FILE`: extra files for the boot archive.
+    pub add: Vec<PathBuf>,
+    /// `run --start NAME`: the programs the executive starts (replacing the default list).
+    pub start: Option<Vec<String>>,
 }
 
 const USAGE: &str = "\
@@ -126,6 +130,10 @@ options:
   --headless               run: serial console in the terminal even when a display exists
   --host-only              test: only the host unit tests
   --qemu-only              test: only the QEMU integration tests
+  --add FILE               run: put FILE (e.g. a native .exe) into the boot archive
+                           under its file name (repeatable)
+  --start NAME[,NAME…]     run: the programs the executive starts, in order, instead
+                           of the default list (repeatable)
 ";
 
 fn parse(args: &[String]) -> std::result::Result<(String, Options), String> {
@@ -141,6 +149,8 @@ fn parse(args: &[String]) -> std::result::Result<(String, Options), String> {
         headless: false,
         host_only: false,
         qemu_only: false,
+        add: Vec::new(),
+        start: None,
     };
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -152,8 +162,23 @@ fn parse(args: &[String]) -> std::result::Result<(String, Options), String> {
             "--headless" => o.headless = true,
             "--host-only" => o.host_only = true,
             "--qemu-only" => o.qemu_only = true,
+            "--add" => o
+                .add
+                .push(PathBuf::from(it.next().ok_or("--add needs a file")?)),
+            "--start" => {
+                let v = it.next().ok_or("--start needs a program name")?;
+                o.start.get_or_insert_with(Vec::new).extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(String::from),
+                );
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
+    }
+    if cmd != "run" && (!o.add.is_empty() || o.start.is_some()) {
+        return Err("--add and --start are options of `run`".into());
     }
     if cmd == "run" && o.arches.len() != 1 {
         return Err("run boots one arch: --arch x86_64 or --arch i386".into());
@@ -202,5 +227,45 @@ fn main() {
             );
             std::process::exit(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn add_and_start_are_collected_in_order() {
+        let (cmd, o) = parse(&args(&[
+            "run",
+            "--add",
+            "a/x.exe",
+            "--add",
+            "y.exe",
+            "--start",
+            "x.exe,y.exe",
+            "--start",
+            "hello.exe",
+        ]))
+        .unwrap();
+        assert_eq!(cmd, "run");
+        assert_eq!(o.add, [PathBuf::from("a/x.exe"), PathBuf::from("y.exe")]);
+        assert_eq!(o.start.unwrap(), ["x.exe", "y.exe", "hello.exe"]);
+    }
+
+    #[test]
+    fn run_without_start_keeps_the_default_list() {
+        let (_, o) = parse(&args(&["run", "--add", "x.exe"])).unwrap();
+        assert!(o.start.is_none());
+    }
+
+    #[test]
+    fn add_is_refused_outside_run() {
+        assert!(parse(&args(&["test", "--add", "x.exe"])).is_err());
+        assert!(parse(&args(&["run", "--add"])).is_err());
     }
 }

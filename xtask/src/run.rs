@@ -14,7 +14,12 @@ pub fn run(paths: &Paths, o: &Options) -> Result {
     let arch = o.arches[0];
     let window = !o.headless && has_display();
     let env = image::BuildEnv::prepare(paths, window)?;
-    let img = image::build(paths, &env, arch, o.profile, Variant::Run)?;
+    let set = image::BootSet {
+        add: o.add.clone(),
+        start: o.start.clone(),
+    };
+    let dir = image::image_dir(paths, arch, o.profile, Variant::Run);
+    let img = image::build_with(paths, &env, arch, o.profile, Variant::Run, &set, dir)?;
     let cfg = QemuConfig::new(match arch {
         Arch::X86_64 => nereid_harness::Arch::X86_64,
         Arch::I386 => nereid_harness::Arch::I386,

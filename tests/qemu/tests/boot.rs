@@ -1,7 +1,8 @@
 //! The executive boots on both arches, in debug (printing kernel) and release builds:
 //! banner and memory summary, a second address space with IPC, a client fault handled
 //! without harm, native PE processes (hello.exe, badcall.exe) run through ntdll's
-//! system-service stubs, and the verdict reported through isa-debug-exit.
+//! system-service stubs, C programs linked by mingw-w64 against libntdll.a, the
+//! conformance suite (ntsuite.exe), and the verdict reported through isa-debug-exit.
 
 use nereid_harness::Arch;
 use nereid_qemu_tests::{arch_name, boot, wanted, Profile, STEP};
@@ -72,6 +73,39 @@ fn selftest(arch: Arch, profile: Profile) {
     }
     ok(q.expect(
         "ntos: process badcall.exe exited with status 0x0000c0de",
+        STEP,
+    ));
+    // C programs built with mingw-w64 against libntdll.a (binary compatibility).
+    ok(q.expect("hello from a C native program", STEP));
+    ok(q.expect(
+        "ntos: process chello.exe exited with status 0x00004321",
+        STEP,
+    ));
+    let rtl = ok(q.expect("rtltest: ", STEP));
+    assert!(
+        Regex::new(r"rtltest: (\d+) checks, 0 failed")
+            .unwrap()
+            .captures(&rtl)
+            .is_some_and(|c| c[1].parse::<u32>().unwrap() >= 20),
+        "rtltest result line {rtl:?}"
+    );
+    ok(q.expect(
+        "ntos: process rtltest.exe exited with status 0x0000600d",
+        STEP,
+    ));
+    // The conformance suite: every test passed, and there were some.
+    let summary = ok(q.expect(" passed, ", STEP));
+    let c = Regex::new(r"(\d+) passed, (\d+) failed")
+        .unwrap()
+        .captures(&summary)
+        .unwrap_or_else(|| panic!("ntsuite summary line {summary:?}"));
+    let (passed, failed): (u32, u32) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+    assert!(
+        failed == 0 && passed > 0,
+        "ntsuite: {passed} passed, {failed} failed (see the FAIL lines in the log)"
+    );
+    ok(q.expect(
+        "ntos: process ntsuite.exe exited with status 0x00000000",
         STEP,
     ));
     ok(q.expect("ntos: self-test passed", STEP));
@@ -161,8 +195,22 @@ fn harness_fails_when_expected_text_never_comes() {
         msg.contains("this text is never printed by Nereid"),
         "error does not name the expectation: {msg}"
     );
+    // The error shows the last serial lines (at most 40 of them): whatever the guest
+    // printed last must be in it. (The banner scrolled out of that window once boots
+    // ran more programs.)
+    let seen = q.lines();
+    let last = seen
+        .iter()
+        .rev()
+        .map(|l| l.text.trim())
+        .find(|t| !t.is_empty())
+        .expect("the guest printed nothing");
     assert!(
-        msg.contains("Nereid NT Executive"),
-        "error does not show the last serial lines: {msg}"
+        msg.contains(last),
+        "error does not show the last serial line {last:?}: {msg}"
+    );
+    assert!(
+        msg.contains("ntos: self-test passed"),
+        "error does not show the end of the boot: {msg}"
     );
 }
