@@ -8,6 +8,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod memory;
 pub mod status;
 pub mod types;
 

@@ -5,5 +5,6 @@ pub mod cspace;
 pub mod kobj;
 pub mod paging;
 pub mod untyped;
+pub mod vad;
 #[cfg(ntos_bare)]
 pub mod vspace;
