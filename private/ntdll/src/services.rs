@@ -143,7 +143,9 @@ macro_rules! param_type {
     (in_ptr, $t:ty) => { *const $t };
     (out_ptr, $t:ty) => { *mut $t };
     (opt_out_ptr, $t:ty) => { *mut $t };
+    (opt_in_ptr, $t:ty) => { *const $t };
     (out_buf) => { *mut core::ffi::c_void };
+    (in_buf) => { *const core::ffi::c_void };
 }
 
 macro_rules! stubs {

@@ -25,7 +25,9 @@
 //! | `in_ptr(T)` | `*const T` | not NULL, user range for `size_of::<T>()`, aligned for `T` |
 //! | `out_ptr(T)` | `*mut T` | same as `in_ptr` |
 //! | `opt_out_ptr(T)` | `*mut T` | NULL allowed, otherwise as `out_ptr` |
+//! | `opt_in_ptr(T)` | `*const T` | NULL allowed, otherwise as `in_ptr` |
 //! | `out_buf` | `*mut c_void` | checked by the handler against its length parameter |
+//! | `in_buf` | `*const c_void` | checked by the handler against its count parameter |
 #![no_std]
 
 pub use ntdef;
@@ -93,6 +95,16 @@ impl ServiceWord for u32 {
     }
     fn from_word(w: usize) -> Self {
         w as u32
+    }
+}
+
+/// `LONG` (sign-extended through the word, truncated back).
+impl ServiceWord for i32 {
+    fn to_word(self) -> usize {
+        self as isize as usize
+    }
+    fn from_word(w: usize) -> Self {
+        w as i32
     }
 }
 
@@ -174,6 +186,61 @@ macro_rules! for_each_service {
             0x000C NtQueryObject ZwQueryObject
                 (Handle: handle, ObjectInformationClass: value(u32), ObjectInformation: out_buf,
                  ObjectInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
+            0x000D NtCreateEvent ZwCreateEvent
+                (EventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 EventType: value(u32), InitialState: value(u8));
+            0x000E NtOpenEvent ZwOpenEvent
+                (EventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x000F NtSetEvent ZwSetEvent (EventHandle: handle, PreviousState: opt_out_ptr(i32));
+            0x0010 NtResetEvent ZwResetEvent
+                (EventHandle: handle, PreviousState: opt_out_ptr(i32));
+            0x0011 NtClearEvent ZwClearEvent (EventHandle: handle);
+            0x0012 NtPulseEvent ZwPulseEvent
+                (EventHandle: handle, PreviousState: opt_out_ptr(i32));
+            0x0013 NtQueryEvent ZwQueryEvent
+                (EventHandle: handle, EventInformationClass: value(u32),
+                 EventInformation: out_buf, EventInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
+            0x0014 NtCreateSemaphore ZwCreateSemaphore
+                (SemaphoreHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 InitialCount: value(i32), MaximumCount: value(i32));
+            0x0015 NtOpenSemaphore ZwOpenSemaphore
+                (SemaphoreHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0016 NtReleaseSemaphore ZwReleaseSemaphore
+                (SemaphoreHandle: handle, ReleaseCount: value(i32),
+                 PreviousCount: opt_out_ptr(i32));
+            0x0017 NtQuerySemaphore ZwQuerySemaphore
+                (SemaphoreHandle: handle, SemaphoreInformationClass: value(u32),
+                 SemaphoreInformation: out_buf, SemaphoreInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
+            0x0018 NtCreateMutant ZwCreateMutant
+                (MutantHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 InitialOwner: value(u8));
+            0x0019 NtOpenMutant ZwOpenMutant
+                (MutantHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x001A NtReleaseMutant ZwReleaseMutant
+                (MutantHandle: handle, PreviousCount: opt_out_ptr(i32));
+            0x001B NtQueryMutant ZwQueryMutant
+                (MutantHandle: handle, MutantInformationClass: value(u32),
+                 MutantInformation: out_buf, MutantInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
+            0x001C NtWaitForSingleObject ZwWaitForSingleObject
+                (Handle: handle, Alertable: value(u8), Timeout: opt_in_ptr(i64));
+            0x001D NtWaitForMultipleObjects ZwWaitForMultipleObjects
+                (Count: value(u32), Handles: in_buf, WaitType: value(u32),
+                 Alertable: value(u8), Timeout: opt_in_ptr(i64));
+            0x001E NtSignalAndWaitForSingleObject ZwSignalAndWaitForSingleObject
+                (SignalHandle: handle, WaitHandle: handle, Alertable: value(u8),
+                 Timeout: opt_in_ptr(i64));
+            0x001F NtYieldExecution ZwYieldExecution ();
+            0x0020 NtDelayExecution ZwDelayExecution
+                (Alertable: value(u8), DelayInterval: in_ptr(i64));
         }
     };
 }
@@ -194,7 +261,7 @@ macro_rules! service_list {
             number: $num,
             name: stringify!($nt),
             zw_name: stringify!($zw),
-            params: [$(stringify!($p)),*].len(),
+            params: <[&str]>::len(&[$(stringify!($p)),*]),
         }),*];
     };
 }

@@ -6,10 +6,18 @@ use alloc::vec::Vec;
 
 mod close;
 mod display;
+mod ke;
 mod ob;
 mod terminate;
 
 /// Every registered test, in the order they run.
 pub fn all() -> Vec<Test> {
-    [display::TESTS, close::TESTS, terminate::TESTS, ob::TESTS].concat()
+    [
+        display::TESTS,
+        close::TESTS,
+        terminate::TESTS,
+        ob::TESTS,
+        ke::TESTS,
+    ]
+    .concat()
 }

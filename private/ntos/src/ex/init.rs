@@ -1,6 +1,7 @@
 //! Boot sequence of the executive, and what it does afterwards (serve,
 //! self-test verdict or benchmark).
 
+use super::kesvc::KeState;
 use super::{heap, services, stats};
 use crate::hal::console::{self, VgaCells};
 use crate::hal::debug_exit::{self, ExitCode};
@@ -8,9 +9,11 @@ use crate::hal::ioport::IoPortCap;
 use crate::hal::serial::{Uart16550, COM1};
 use crate::hal::vga::{self, TextScreen};
 use crate::ke::dispatch::{self, Event};
+use crate::ke::dispatcher::{ThreadId, WaitId};
 use crate::ke::fault::{Access, Fault, PF_USER};
 use crate::kprintln;
-use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
+use crate::mm::cspace::Slot;
+use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool, ROOT_CNODE, ROOT_DEPTH};
 use crate::mm::vspace::AddressSpace;
 use crate::ps::ntprocess::{NtProcess, Shadows};
 use crate::ps::process::{ImageInfo, Process};
@@ -20,6 +23,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use ntdef::status::{NtStatus, STATUS_INSUFFICIENT_RESOURCES};
 use sel4::{BootInfo, CPtr, CapRights, MessageInfo};
 
 #[cfg(target_arch = "x86_64")]
@@ -94,6 +98,11 @@ pub struct Executive {
     shadows: Shadows,
     /// The object manager (`ex::obsvc`).
     ob: super::obsvc::ObState,
+    /// Dispatcher objects and waits (`ex::kesvc`).
+    ke: KeState,
+    /// Parked callers: the wait each thread is in and the slot holding the reply
+    /// capability saved for it (see `ke` module notes).
+    parked: BTreeMap<ThreadId, (WaitId, Slot)>,
     next_pid: u32,
     tsc_mhz: u64,
 }
@@ -128,7 +137,16 @@ impl Executive {
     fn end_nt(&mut self, pid: u32, why: &dyn fmt::Display) {
         if let Some(mut p) = self.nt_processes.remove(&pid) {
             if let Some(id) = p.ob.take() {
+                let thread = thread_of(pid);
+                // The thread's own wait goes first: its saved reply capability must
+                // never be used once the thread is gone.
+                if let Some((_, slot)) = self.parked.remove(&thread) {
+                    let _ = self.mm.delete(slot);
+                }
+                let _ = self.ke.process_exit(thread, &id);
                 self.ob.detach(id);
+                self.ke.reap(&mut self.ob);
+                self.deliver();
             }
             let name = p.name.clone();
             let r = p.terminate(&mut self.mm, &mut self.shadows);
@@ -139,40 +157,119 @@ impl Executive {
         }
     }
 
-    /// Serves one message of an NT process; `true` if it was one.
-    fn serve_nt(&mut self, msg: &dispatch::Message) -> bool {
+    /// Replies to every parked caller whose wait ended, through its saved reply
+    /// capability, and frees the slot.
+    fn deliver(&mut self) {
+        while !self.ke.completed.is_empty() {
+            let done = core::mem::take(&mut self.ke.completed);
+            for c in done {
+                match self.parked.get(&c.thread) {
+                    Some(&(wait, slot)) if wait == c.wait => {
+                        self.parked.remove(&c.thread);
+                        // Sending on a reply capability consumes it and never blocks.
+                        sel4::send_with_mrs(slot, status_reply(c.status), &status_mrs(c.status));
+                        let _ = self.mm.delete(slot);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Parks the caller of the message being served on `wait`: its reply capability
+    /// moves to a free slot. `false` if that failed (the wait is then cancelled).
+    fn park(&mut self, thread: ThreadId, wait: WaitId) -> bool {
+        let saved = self.mm.slots.alloc().ok().and_then(|slot| {
+            match sel4::cnode_save_caller(ROOT_CNODE, slot, ROOT_DEPTH) {
+                Ok(()) => Some(slot),
+                Err(_) => {
+                    let _ = self.mm.slots.free(slot);
+                    None
+                }
+            }
+        });
+        match saved {
+            Some(slot) => {
+                self.parked.insert(thread, (wait, slot));
+                true
+            }
+            None => {
+                let _ = self
+                    .ke
+                    .disp
+                    .cancel_wait(wait, crate::ke::dispatcher::CancelReason::Timeout);
+                false
+            }
+        }
+    }
+
+    /// Serves one message of an NT process: `None` if it was not one, else the reply
+    /// to send (if any) before receiving again.
+    fn serve_nt(&mut self, msg: &dispatch::Message) -> Option<Option<NtStatus>> {
         match dispatch::classify(msg) {
             Event::Fault { pid, fault } if self.nt_processes.contains_key(&pid) => {
                 self.end_nt(pid, &format_args!("fault: {fault}; process terminated"));
-                true
+                Some(None)
             }
             Event::Request { pid, label } => {
-                let Some(p) = self.nt_processes.get(&pid) else {
-                    return false;
-                };
-                let Some(identity) = p.ob else {
-                    return false;
-                };
+                let p = self.nt_processes.get(&pid)?;
+                let identity = p.ob?;
+                let thread = thread_of(pid);
                 let mut cx = services::Context {
                     process: p,
                     ob: &mut self.ob,
                     caller: identity.caller,
+                    ke: &mut self.ke,
+                    thread,
                 };
-                match services::dispatch(&mut cx, label) {
-                    services::Outcome::Reply(status) => {
-                        let mut mrs = [0; sel4::NUM_MSG_REGISTERS];
-                        mrs[0] = status.as_u32() as usize;
-                        sel4::reply_with_mrs(MessageInfo::new(0, 0, 0, 1), &mrs);
-                    }
+                let outcome = services::dispatch(&mut cx, label);
+                self.ke.reap(&mut self.ob);
+                let reply = match outcome {
+                    services::Outcome::Reply(status) => Some(status),
                     services::Outcome::TerminateProcess(status) => {
                         let why = format_args!("exited with status {:#010x}", status.as_u32());
                         self.end_nt(pid, &why);
+                        None
                     }
-                }
-                true
+                    services::Outcome::Pending(wait) => {
+                        if self.park(thread, wait) {
+                            None
+                        } else {
+                            Some(STATUS_INSUFFICIENT_RESOURCES)
+                        }
+                    }
+                };
+                // Waits this service ended (a set, a release) are answered first, in
+                // completion order; the caller's own reply goes with the next receive.
+                self.deliver();
+                Some(reply)
             }
-            _ => false,
+            _ => None,
         }
+    }
+
+    /// Receives the next message, first replying to the previous one if it is owed
+    /// (one `ReplyRecv` system call), and serves it if it is an NT process's.
+    /// Returns the message if nobody served it.
+    fn step(&mut self, owed: &mut Option<NtStatus>) -> Option<dispatch::Message> {
+        let msg = match owed.take() {
+            Some(status) => {
+                dispatch::reply_recv(self.ep, status_reply(status), &status_mrs(status))
+            }
+            None => dispatch::recv(self.ep),
+        };
+        match self.serve_nt(&msg) {
+            Some(reply) => {
+                *owed = reply;
+                None
+            }
+            None => Some(msg),
+        }
+    }
+
+    /// Whether NT process `pid` has ended or is parked in a wait.
+    fn settled(&self, pid: u32) -> bool {
+        !self.nt_processes.contains_key(&pid) || self.parked.contains_key(&thread_of(pid))
     }
 
     /// Runs the boot configuration's `start=` programs one after the other, each until
@@ -199,6 +296,9 @@ impl Executive {
             ) {
                 Ok(mut p) => match self.ob.attach() {
                     Ok(id) => {
+                        if let Err(s) = self.ke.attach(&id) {
+                            kprintln!("ntos: process {name}: not waitable ({s})");
+                        }
                         p.ob = Some(id);
                         self.nt_processes.insert(pid, p);
                     }
@@ -215,11 +315,16 @@ impl Executive {
                     )))
                 }
             }
-            while self.nt_processes.contains_key(&pid) {
-                let msg = dispatch::recv(self.ep);
-                if !self.serve_nt(&msg) {
+            // Until it exits, or waits: then the next program starts while this one
+            // stays parked (the executive serves everyone meanwhile).
+            let mut owed = None;
+            while !self.settled(pid) {
+                if let Some(msg) = self.step(&mut owed) {
                     reply_not_supported(&msg);
                 }
+            }
+            if let Some(status) = owed {
+                sel4::reply_with_mrs(status_reply(status), &status_mrs(status));
             }
             ran += 1;
         }
@@ -228,11 +333,11 @@ impl Executive {
 
     /// Serves the endpoint forever: faults terminate their process.
     pub fn serve(mut self) -> ! {
+        let mut owed = None;
         loop {
-            let msg = dispatch::recv(self.ep);
-            if self.serve_nt(&msg) {
+            let Some(msg) = self.step(&mut owed) else {
                 continue;
-            }
+            };
             match dispatch::classify(&msg) {
                 Event::Fault { pid, fault } if self.processes.contains_key(&pid) => {
                     let r = self.terminate(pid);
@@ -251,6 +356,22 @@ impl Executive {
             }
         }
     }
+}
+
+/// The runtime's thread identity of an NT process's only thread.
+fn thread_of(pid: u32) -> ThreadId {
+    ThreadId(u64::from(pid))
+}
+
+/// A service reply: no label, one word (the NTSTATUS).
+fn status_reply(_status: NtStatus) -> MessageInfo {
+    MessageInfo::new(0, 0, 0, 1)
+}
+
+fn status_mrs(status: NtStatus) -> [usize; sel4::NUM_MSG_REGISTERS] {
+    let mut mrs = [0; sel4::NUM_MSG_REGISTERS];
+    mrs[0] = status.as_u32() as usize;
+    mrs
 }
 
 /// Nothing else is served yet: answer "not implemented" (requests only; faults and
@@ -335,6 +456,10 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         start: &raw const __ntos_image_start as usize,
         shared_end: &raw const __ntos_shared_end as usize,
     };
+    let mut ob = super::obsvc::ObState::new()
+        .map_err(|s| BootError::Check(alloc::format!("object manager: {s}")))?;
+    let ke = KeState::new(&mut ob)
+        .map_err(|s| BootError::Check(alloc::format!("dispatcher objects: {s}")))?;
     let mut exec = Executive {
         mm,
         ep,
@@ -342,8 +467,9 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         processes: BTreeMap::new(),
         nt_processes: BTreeMap::new(),
         shadows: Shadows::new(),
-        ob: super::obsvc::ObState::new()
-            .map_err(|s| BootError::Check(alloc::format!("object manager: {s}")))?,
+        ob,
+        ke,
+        parked: BTreeMap::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,
     };

@@ -4,6 +4,7 @@
 pub mod heap;
 #[cfg(ntos_bare)]
 pub mod init;
+pub mod kesvc;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod services;

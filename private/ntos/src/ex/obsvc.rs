@@ -96,6 +96,9 @@ pub struct ObState {
     system: Caller,
     process_type: TypeIndex,
     thread_type: TypeIndex,
+    /// Objects of external types whose last reference went, for their owners
+    /// (`ex::kesvc` frees dispatcher bodies) to collect with [`ObState::take_reaped`].
+    reaped: Vec<ob::DeletedObject>,
 }
 
 /// One NT process's object-manager identity.
@@ -138,7 +141,19 @@ impl ObState {
             system,
             process_type,
             thread_type,
+            reaped: Vec::new(),
         })
+    }
+
+    /// Moves the object manager's deleted external objects to [`Self::take_reaped`].
+    pub fn reap(&mut self) {
+        self.reaped.extend(self.om.take_deleted());
+    }
+
+    /// External objects deleted since the last call.
+    pub fn take_reaped(&mut self) -> Vec<ob::DeletedObject> {
+        self.reap();
+        core::mem::take(&mut self.reaped)
     }
 
     /// A new process: its handle table and its process and thread objects.
@@ -158,7 +173,7 @@ impl ObState {
                 Ok(t) => t,
                 Err(s) => {
                     let _ = self.om.close(&self.system, process.handle);
-                    self.om.take_deleted();
+                    self.reap();
                     return Err(s);
                 }
             };
@@ -180,7 +195,7 @@ impl ObState {
         let _ = self.om.close(&self.system, id.thread_handle);
         let _ = self.om.close(&self.system, id.process_handle);
         // Process and thread bodies live in `NtProcess`; nothing else to free.
-        self.om.take_deleted();
+        self.reap();
     }
 
     /// The table of a process (for tests and statistics).
@@ -306,7 +321,7 @@ pub fn capture_attributes(
     })
 }
 
-fn write_u32(mem: &impl ClientMemory, at: usize, v: u32) -> Result<(), NtStatus> {
+pub(crate) fn write_u32(mem: &impl ClientMemory, at: usize, v: u32) -> Result<(), NtStatus> {
     mem.write(at, &v.to_le_bytes())
 }
 
@@ -337,7 +352,7 @@ fn push_units(out: &mut Vec<u8>, units: &[u16]) {
 
 /// Stores a new handle for the caller; on a fault the handle is closed again (the
 /// caller could never learn its value).
-fn return_handle(
+pub(crate) fn return_handle(
     ob: &mut ObState,
     caller: &Caller,
     mem: &impl ClientMemory,
@@ -346,7 +361,7 @@ fn return_handle(
 ) -> Result<(), NtStatus> {
     if let Err(s) = write_word(mem, out.addr(), handle_to_word(handle)) {
         let _ = ob.om.close(caller, handle);
-        ob.om.take_deleted();
+        ob.reap();
         return Err(s);
     }
     Ok(())
@@ -354,7 +369,7 @@ fn return_handle(
 
 pub fn close(ob: &mut ObState, caller: &Caller, handle: usize) -> NtStatus {
     let r = ob.om.close(caller, handle_from_word(handle));
-    ob.om.take_deleted();
+    ob.reap();
     NtStatus::from_result(r)
 }
 
@@ -409,7 +424,7 @@ pub fn duplicate_object(
             _ => Ok(()),
         }
     })();
-    ob.om.take_deleted();
+    ob.reap();
     NtStatus::from_result(r)
 }
 
@@ -451,7 +466,7 @@ pub fn named(
         return_handle(ob, caller, mem, out, handle)?;
         Ok(status)
     })();
-    ob.om.take_deleted();
+    ob.reap();
     r.unwrap_or_else(|s| s)
 }
 
@@ -480,7 +495,7 @@ pub fn create_symbolic_link(
         return_handle(ob, caller, mem, out, c.handle)?;
         Ok(c.status)
     })();
-    ob.om.take_deleted();
+    ob.reap();
     r.unwrap_or_else(|s| s)
 }
 
@@ -519,7 +534,7 @@ pub fn query_symbolic_link(
 
 pub fn make_temporary(ob: &mut ObState, caller: &Caller, handle: usize) -> NtStatus {
     let r = ob.om.make_temporary(caller, handle_from_word(handle));
-    ob.om.take_deleted();
+    ob.reap();
     NtStatus::from_result(r)
 }
 

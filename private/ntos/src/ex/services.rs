@@ -8,8 +8,10 @@
 //! asynchronous executive (requests as futures) replaces the call site later.
 #![allow(non_snake_case)]
 
+use super::kesvc::{self, EventOp, KeAnswer, KeState, Svc, SyncKind};
 use super::obsvc::{self, NamedOp, ObState};
 use crate::hal::console;
+use crate::ke::dispatcher::ThreadId;
 use crate::ke::probe::{probe, UserPtr};
 use crate::ob::Caller;
 use crate::ps::ntprocess::NtProcess;
@@ -31,6 +33,8 @@ pub enum Outcome {
     Reply(NtStatus),
     /// The calling process ends with this exit status (no reply).
     TerminateProcess(NtStatus),
+    /// The caller waits (no reply now): `ex::kesvc` completes the wait later.
+    Pending(crate::ke::dispatcher::WaitId),
 }
 
 /// The caller of a service.
@@ -39,6 +43,10 @@ pub struct Context<'a> {
     pub ob: &'a mut ObState,
     /// The process's handle table and process/thread objects.
     pub caller: Caller,
+    /// Dispatcher objects and waits (`ex::kesvc`).
+    pub ke: &'a mut KeState,
+    /// The calling thread.
+    pub thread: ThreadId,
 }
 
 macro_rules! param {
@@ -57,7 +65,13 @@ macro_rules! param {
     ($w:expr, opt_out_ptr, $t:ty) => {
         UserPtr::<$t>::optional($w)
     };
+    ($w:expr, opt_in_ptr, $t:ty) => {
+        UserPtr::<$t>::optional($w)
+    };
     ($w:expr, out_buf) => {
+        Ok::<usize, NtStatus>($w)
+    };
+    ($w:expr, in_buf) => {
         Ok::<usize, NtStatus>($w)
     };
 }
@@ -269,3 +283,214 @@ fn NtTerminateThread(_cx: &mut Context<'_>, thread: Handle, status: NtStatus) ->
 }
 
 const _: () = assert!(size_of::<HANDLE>() == size_of::<usize>());
+
+// ----- dispatcher objects and waits (ex::kesvc) ------------------------------------
+
+fn ke<'a>(cx: &'a mut Context<'_>) -> Svc<'a, NtProcess> {
+    Svc {
+        ob: cx.ob,
+        ke: cx.ke,
+        caller: &cx.caller,
+        mem: cx.process,
+        thread: cx.thread,
+    }
+}
+
+impl From<KeAnswer> for Outcome {
+    fn from(a: KeAnswer) -> Self {
+        match a {
+            KeAnswer::Now(s) => Outcome::Reply(s),
+            KeAnswer::Pending(id) => Outcome::Pending(id),
+        }
+    }
+}
+
+fn NtCreateEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    event_type: u32,
+    initial: u8,
+) -> Outcome {
+    match kesvc::make_event(event_type, initial) {
+        Ok(make) => ke(cx)
+            .create(SyncKind::Event, out, desired, attributes, make)
+            .into(),
+        Err(s) => Outcome::Reply(s),
+    }
+}
+
+fn NtOpenEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx)
+        .open(SyncKind::Event, out, desired, attributes)
+        .into()
+}
+
+fn NtSetEvent(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<i32>>) -> Outcome {
+    ke(cx).event_op(h.0, EventOp::Set, previous).into()
+}
+
+fn NtResetEvent(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<i32>>) -> Outcome {
+    ke(cx).event_op(h.0, EventOp::Reset, previous).into()
+}
+
+fn NtClearEvent(cx: &mut Context<'_>, h: Handle) -> Outcome {
+    ke(cx).event_op(h.0, EventOp::Clear, None).into()
+}
+
+fn NtPulseEvent(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<i32>>) -> Outcome {
+    ke(cx).event_op(h.0, EventOp::Pulse, previous).into()
+}
+
+fn NtQueryEvent(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    ke(cx)
+        .query(SyncKind::Event, h.0, class, buffer, length, returned)
+        .into()
+}
+
+fn NtCreateSemaphore(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    initial: i32,
+    maximum: i32,
+) -> Outcome {
+    ke(cx)
+        .create(SyncKind::Semaphore, out, desired, attributes, |d, _| {
+            d.create_semaphore(initial, maximum)
+        })
+        .into()
+}
+
+fn NtOpenSemaphore(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx)
+        .open(SyncKind::Semaphore, out, desired, attributes)
+        .into()
+}
+
+fn NtReleaseSemaphore(
+    cx: &mut Context<'_>,
+    h: Handle,
+    count: i32,
+    previous: Option<UserPtr<i32>>,
+) -> Outcome {
+    ke(cx).release_semaphore(h.0, count, previous).into()
+}
+
+fn NtQuerySemaphore(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    ke(cx)
+        .query(SyncKind::Semaphore, h.0, class, buffer, length, returned)
+        .into()
+}
+
+fn NtCreateMutant(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    initial_owner: u8,
+) -> Outcome {
+    ke(cx)
+        .create(SyncKind::Mutant, out, desired, attributes, |d, t| {
+            d.create_mutant((initial_owner != 0).then_some(t))
+        })
+        .into()
+}
+
+fn NtOpenMutant(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx)
+        .open(SyncKind::Mutant, out, desired, attributes)
+        .into()
+}
+
+fn NtReleaseMutant(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<i32>>) -> Outcome {
+    ke(cx).release_mutant(h.0, previous).into()
+}
+
+fn NtQueryMutant(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    ke(cx)
+        .query(SyncKind::Mutant, h.0, class, buffer, length, returned)
+        .into()
+}
+
+fn NtWaitForSingleObject(
+    cx: &mut Context<'_>,
+    h: Handle,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx).wait_single(h.0, alertable, timeout).into()
+}
+
+fn NtWaitForMultipleObjects(
+    cx: &mut Context<'_>,
+    count: u32,
+    handles: usize,
+    wait_type: u32,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx)
+        .wait_multiple(count, handles, wait_type, alertable, timeout)
+        .into()
+}
+
+fn NtSignalAndWaitForSingleObject(
+    cx: &mut Context<'_>,
+    signal: Handle,
+    wait_on: Handle,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx)
+        .signal_and_wait(signal.0, wait_on.0, alertable, timeout)
+        .into()
+}
+
+/// The reply itself lets the scheduler run whoever is ready; there is nothing else to
+/// give up, so this is always `STATUS_SUCCESS`.
+fn NtYieldExecution(_cx: &mut Context<'_>) -> Outcome {
+    Outcome::Reply(STATUS_SUCCESS)
+}
+
+fn NtDelayExecution(cx: &mut Context<'_>, _alertable: u8, interval: UserPtr<i64>) -> Outcome {
+    ke(cx).delay(interval).into()
+}

@@ -68,6 +68,14 @@ pub fn recv(ep: CPtr) -> Message {
     Message::collect(info, badge, &mrs)
 }
 
+/// Replies to the current caller with `info`/`mrs` and blocks for the next message on
+/// `ep`, in one system call (`seL4_ReplyRecv`).
+pub fn reply_recv(ep: CPtr, info: MessageInfo, mrs: &[Word; NUM_MSG_REGISTERS]) -> Message {
+    let mut m = *mrs;
+    let (info, badge) = sel4::reply_recv_with_mrs(ep, info, &mut m);
+    Message::collect(info, badge, &m)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     Request {

@@ -1,0 +1,587 @@
+//! Dispatcher-object services at the ABI edge: events, semaphores, mutants, waits.
+//!
+//! The object manager owns names, handles and access; [`ke::dispatcher`] owns the NT
+//! state machine; this file joins them. Every object of the types registered here (and
+//! every process and thread object) has a dispatcher body, keyed by its [`ObjectId`].
+//! A service never blocks: a wait that cannot be satisfied now returns
+//! [`KeAnswer::Pending`] and the executive's service loop parks the caller (its saved
+//! reply capability) until a [`Completion`] names it. Completions produced by any
+//! service (a set, a release, a process exit) are queued in [`KeState::completed`]
+//! for the loop to deliver.
+//!
+//! Pure logic over a [`ClientMemory`], like `obsvc`, so it is host-tested.
+//!
+//! Timeouts: `NULL` (infinite) and zero are exact. There is no timer device yet, so a
+//! finite non-zero timeout is served as a poll: if the wait is satisfied at once it
+//! completes normally, otherwise the service returns `STATUS_NOT_IMPLEMENTED` (never a
+//! fake `STATUS_TIMEOUT`). `NtDelayExecution` likewise accepts only a zero interval.
+//!
+//! Deviation noted: waiting on an object without a dispatcher body (a directory, a
+//! symbolic link) is `STATUS_OBJECT_TYPE_MISMATCH`, as Wine's server answers; Windows
+//! instead waits on the type's default object, which is always signalled.
+//!
+//! [`ke::dispatcher`]: crate::ke::dispatcher
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::obsvc::{
+    capture_attributes, handle_from_word, return_handle, write_u32, ClientMemory, ObState,
+    ProcessIdentity,
+};
+use crate::ke::dispatcher::{
+    Completion, Dispatcher, EventType, ObjectRef, ThreadId, Timeout, WaitId, WaitOutcome, WaitType,
+    MAXIMUM_WAIT_OBJECTS,
+};
+use crate::ke::probe::{probe, UserPtr};
+use crate::ob::access::{AccessMask, GenericMapping};
+use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
+use ntdef::status::{
+    NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
+    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_NOT_IMPLEMENTED,
+    STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, STATUS_TIMEOUT,
+};
+use ntdef::types::OBJECT_ATTRIBUTES;
+
+/// `SYNCHRONIZE`.
+pub const SYNCHRONIZE: AccessMask = AccessMask(0x0010_0000);
+/// `EVENT_QUERY_STATE` / `SEMAPHORE_QUERY_STATE` / `MUTANT_QUERY_STATE`.
+pub const QUERY_STATE: AccessMask = AccessMask(0x0001);
+/// `EVENT_MODIFY_STATE` / `SEMAPHORE_MODIFY_STATE`.
+pub const MODIFY_STATE: AccessMask = AccessMask(0x0002);
+/// `EVENT_ALL_ACCESS` / `SEMAPHORE_ALL_ACCESS` (winnt.h).
+const EVENT_ALL_ACCESS: AccessMask = AccessMask(0x001F_0003);
+/// `MUTANT_ALL_ACCESS` (winnt.h).
+const MUTANT_ALL_ACCESS: AccessMask = AccessMask(0x001F_0001);
+/// `OBJ_OPENLINK`: the `InvalidAttributes` Windows reports for Event, Semaphore and
+/// Mutant (`ObjectTypeInformation`).
+const SYNC_INVALID_ATTRIBUTES: u32 = 0x100;
+
+/// Generic mappings as Windows 10 reports them in `OBJECT_TYPE_INFORMATION`:
+/// read = `STANDARD_RIGHTS_READ | *_QUERY_STATE`, write = `STANDARD_RIGHTS_WRITE |
+/// *_MODIFY_STATE`, execute = `STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE`.
+const EVENT_MAPPING: GenericMapping = GenericMapping {
+    read: AccessMask(0x0002_0001),
+    write: AccessMask(0x0002_0002),
+    execute: AccessMask(0x0012_0000),
+    all: EVENT_ALL_ACCESS,
+};
+const MUTANT_MAPPING: GenericMapping = GenericMapping {
+    read: AccessMask(0x0002_0001),
+    write: AccessMask(0x0002_0000),
+    execute: AccessMask(0x0012_0000),
+    all: MUTANT_ALL_ACCESS,
+};
+
+/// The dispatcher object kinds with services of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncKind {
+    Event,
+    Semaphore,
+    Mutant,
+}
+
+/// What a service came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeAnswer {
+    /// Reply now.
+    Now(NtStatus),
+    /// The caller waits; the reply comes with the [`Completion`] naming this wait.
+    Pending(WaitId),
+}
+
+impl From<NtStatus> for KeAnswer {
+    fn from(s: NtStatus) -> Self {
+        KeAnswer::Now(s)
+    }
+}
+
+/// Dispatcher state of the executive.
+pub struct KeState {
+    pub disp: Dispatcher,
+    bodies: BTreeMap<ObjectId, ObjectRef>,
+    event_type: TypeIndex,
+    semaphore_type: TypeIndex,
+    mutant_type: TypeIndex,
+    /// Waits ended by services since the loop last looked, in completion order.
+    pub completed: Vec<Completion>,
+}
+
+/// One caller of a service.
+pub struct Svc<'a, M: ClientMemory> {
+    pub ob: &'a mut ObState,
+    pub ke: &'a mut KeState,
+    pub caller: &'a Caller,
+    pub mem: &'a M,
+    pub thread: ThreadId,
+}
+
+fn sync_type(name: &'static str, all: AccessMask, mapping: GenericMapping) -> TypeDescriptor {
+    TypeDescriptor {
+        name,
+        valid_access: all,
+        mapping,
+        parses: false,
+        invalid_attributes: SYNC_INVALID_ATTRIBUTES,
+        security_required: false,
+        maintain_handle_count: false,
+        pool_type: 0,
+    }
+}
+
+fn answer(r: Result<NtStatus, NtStatus>) -> KeAnswer {
+    KeAnswer::Now(r.unwrap_or_else(|s| s))
+}
+
+impl KeState {
+    /// Registers the Event, Semaphore and Mutant types.
+    pub fn new(ob: &mut ObState) -> Result<Self, NtStatus> {
+        let event_type =
+            ob.om
+                .register_type(sync_type("Event", EVENT_ALL_ACCESS, EVENT_MAPPING))?;
+        let semaphore_type =
+            ob.om
+                .register_type(sync_type("Semaphore", EVENT_ALL_ACCESS, EVENT_MAPPING))?;
+        let mutant_type =
+            ob.om
+                .register_type(sync_type("Mutant", MUTANT_ALL_ACCESS, MUTANT_MAPPING))?;
+        Ok(Self {
+            disp: Dispatcher::new(),
+            bodies: BTreeMap::new(),
+            event_type,
+            semaphore_type,
+            mutant_type,
+            completed: Vec::new(),
+        })
+    }
+
+    fn type_of(&self, kind: SyncKind) -> TypeIndex {
+        match kind {
+            SyncKind::Event => self.event_type,
+            SyncKind::Semaphore => self.semaphore_type,
+            SyncKind::Mutant => self.mutant_type,
+        }
+    }
+
+    /// A new process: its process and thread objects become waitable (signalled when
+    /// it ends).
+    pub fn attach(&mut self, id: &ProcessIdentity) -> Result<(), NtStatus> {
+        for object in [id.caller.process, id.caller.thread].into_iter().flatten() {
+            let body = self.disp.create_signal_once()?;
+            self.bodies.insert(object, body);
+        }
+        Ok(())
+    }
+
+    /// `thread`, the only thread of the process `id`, ended: its own waits are dropped
+    /// (returned: the loop forgets their saved replies), its mutants abandoned, and its
+    /// thread and process objects signalled, in NT's order. Completions are queued.
+    pub fn process_exit(&mut self, thread: ThreadId, id: &ProcessIdentity) -> Vec<WaitId> {
+        let effect = self.disp.thread_exit(thread);
+        self.completed.extend(effect.completed);
+        for object in [id.caller.thread, id.caller.process].into_iter().flatten() {
+            if let Some(&body) = self.bodies.get(&object) {
+                if let Ok(c) = self.disp.signal_forever(body) {
+                    self.completed.extend(c);
+                }
+            }
+        }
+        effect.value
+    }
+
+    /// Frees the bodies of objects the object manager deleted.
+    pub fn reap(&mut self, ob: &mut ObState) {
+        for d in ob.take_reaped() {
+            if let Some(body) = self.bodies.remove(&d.id) {
+                let _ = self.disp.delete(body);
+            }
+        }
+    }
+}
+
+impl<M: ClientMemory> Svc<'_, M> {
+    fn body(
+        &self,
+        handle: usize,
+        kind: Option<SyncKind>,
+        access: AccessMask,
+    ) -> Result<ObjectRef, NtStatus> {
+        let ty = kind.map(|k| self.ke.type_of(k));
+        let entry =
+            self.ob
+                .om
+                .object_by_handle(self.caller, handle_from_word(handle), ty, access)?;
+        self.ke
+            .bodies
+            .get(&entry.object)
+            .copied()
+            .ok_or(STATUS_OBJECT_TYPE_MISMATCH)
+    }
+
+    fn kind_of(&self, handle: usize) -> Result<SyncKind, NtStatus> {
+        let entry = self
+            .ob
+            .om
+            .resolve_handle(self.caller, handle_from_word(handle))?;
+        let ty = self
+            .ob
+            .om
+            .header(entry.object)
+            .ok_or(ntdef::status::STATUS_INVALID_HANDLE)?
+            .ty;
+        [SyncKind::Event, SyncKind::Semaphore, SyncKind::Mutant]
+            .into_iter()
+            .find(|&k| self.ke.type_of(k) == ty)
+            .ok_or(STATUS_OBJECT_TYPE_MISMATCH)
+    }
+
+    fn write_i32(&self, at: Option<UserPtr<i32>>, v: i32) {
+        // The state change has happened; like Windows, a fault writing the optional
+        // previous value does not undo it (the status stays success).
+        if let Some(p) = at {
+            let _ = self.mem.write(p.addr(), &v.to_le_bytes());
+        }
+    }
+
+    /// `NtCreateEvent` / `NtCreateSemaphore` / `NtCreateMutant` after their own argument
+    /// checks; `make` builds the body of a new object.
+    pub fn create(
+        &mut self,
+        kind: SyncKind,
+        out: UserPtr<ntsvc::HANDLE>,
+        desired: u32,
+        attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+        make: impl FnOnce(&mut Dispatcher, ThreadId) -> Result<ObjectRef, NtStatus>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let captured = attributes
+                .map(|a| capture_attributes(self.mem, a))
+                .transpose()?;
+            let view = captured
+                .as_ref()
+                .map_or(ObjectAttributes::default(), |c| c.view());
+            let ty = self.ke.type_of(kind);
+            let c = self
+                .ob
+                .om
+                .create_object(self.caller, ty, &view, AccessMask(desired))?;
+            if c.is_new() {
+                match make(&mut self.ke.disp, self.thread) {
+                    Ok(body) => {
+                        self.ke.bodies.insert(c.object, body);
+                    }
+                    Err(s) => {
+                        let _ = self.ob.om.close(self.caller, c.handle);
+                        self.ob.reap();
+                        return Err(s);
+                    }
+                }
+            }
+            return_handle(self.ob, self.caller, self.mem, out, c.handle)?;
+            Ok(c.status)
+        })();
+        self.ke.reap(self.ob);
+        answer(r)
+    }
+
+    /// `NtOpenEvent` / `NtOpenSemaphore` / `NtOpenMutant`.
+    pub fn open(
+        &mut self,
+        kind: SyncKind,
+        out: UserPtr<ntsvc::HANDLE>,
+        desired: u32,
+        attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let a = capture_attributes(self.mem, attributes)?;
+            let ty = self.ke.type_of(kind);
+            let opened = self.ob.om.open_object_by_name(
+                self.caller,
+                &a.view(),
+                Some(ty),
+                AccessMask(desired),
+            )?;
+            match opened {
+                Opened::Handle { handle, .. } => {
+                    return_handle(self.ob, self.caller, self.mem, out, handle)?;
+                    Ok(STATUS_SUCCESS)
+                }
+                Opened::Parse { .. } => Err(STATUS_OBJECT_TYPE_MISMATCH),
+            }
+        })();
+        self.ke.reap(self.ob);
+        answer(r)
+    }
+
+    /// `NtSetEvent` / `NtPulseEvent` / `NtResetEvent` / `NtClearEvent`.
+    pub fn event_op(
+        &mut self,
+        handle: usize,
+        op: EventOp,
+        previous: Option<UserPtr<i32>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let e = self.body(handle, Some(SyncKind::Event), MODIFY_STATE)?;
+            let d = &mut self.ke.disp;
+            let prev = match op {
+                EventOp::Set => {
+                    let eff = d.set_event(e)?;
+                    self.ke.completed.extend(eff.completed);
+                    eff.value
+                }
+                EventOp::Pulse => {
+                    let eff = d.pulse_event(e)?;
+                    self.ke.completed.extend(eff.completed);
+                    eff.value
+                }
+                EventOp::Reset => d.reset_event(e)?,
+                EventOp::Clear => {
+                    d.clear_event(e)?;
+                    return Ok(STATUS_SUCCESS);
+                }
+            };
+            self.write_i32(previous, prev);
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// `NtReleaseSemaphore`: a count below 1 is `STATUS_INVALID_PARAMETER` before the
+    /// handle is looked at.
+    pub fn release_semaphore(
+        &mut self,
+        handle: usize,
+        count: i32,
+        previous: Option<UserPtr<i32>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            if count <= 0 {
+                return Err(STATUS_INVALID_PARAMETER);
+            }
+            let s = self.body(handle, Some(SyncKind::Semaphore), MODIFY_STATE)?;
+            let eff = self.ke.disp.release_semaphore(s, count)?;
+            self.ke.completed.extend(eff.completed);
+            self.write_i32(previous, eff.value);
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// `NtReleaseMutant` (no specific access needed, as on Windows).
+    pub fn release_mutant(&mut self, handle: usize, previous: Option<UserPtr<i32>>) -> KeAnswer {
+        let r = (|| {
+            let m = self.body(handle, Some(SyncKind::Mutant), AccessMask(0))?;
+            let eff = self.ke.disp.release_mutant(m, self.thread)?;
+            self.ke.completed.extend(eff.completed);
+            self.write_i32(previous, eff.value);
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// `NtQueryEvent` / `NtQuerySemaphore` / `NtQueryMutant`: class 0 (the basic
+    /// information, 8 bytes in every case), else `STATUS_INVALID_INFO_CLASS`; another
+    /// length is `STATUS_INFO_LENGTH_MISMATCH`.
+    pub fn query(
+        &mut self,
+        kind: SyncKind,
+        handle: usize,
+        class: u32,
+        buffer: usize,
+        length: u32,
+        returned: Option<UserPtr<u32>>,
+    ) -> KeAnswer {
+        const SIZE: u32 = 8;
+        let r = (|| {
+            if class != 0 {
+                return Err(STATUS_INVALID_INFO_CLASS);
+            }
+            if length != SIZE {
+                return Err(STATUS_INFO_LENGTH_MISMATCH);
+            }
+            probe(buffer, SIZE as usize, 4)?;
+            let o = self.body(handle, Some(kind), QUERY_STATE)?;
+            let d = &self.ke.disp;
+            let (a, b): (u32, u32) = match kind {
+                SyncKind::Event => {
+                    let i = d.query_event(o)?;
+                    (i.event_type as u32, i.state as u32)
+                }
+                SyncKind::Semaphore => {
+                    let i = d.query_semaphore(o)?;
+                    (i.current_count as u32, i.maximum_count as u32)
+                }
+                SyncKind::Mutant => {
+                    let i = d.query_mutant(o, self.thread)?;
+                    // MUTANT_BASIC_INFORMATION: CurrentCount, OwnedByCaller,
+                    // AbandonedState (BOOLEANs), padding.
+                    let flags = u32::from(i.owned_by_caller) | (u32::from(i.abandoned) << 8);
+                    (i.current_count as u32, flags)
+                }
+            };
+            let mut bytes = [0u8; SIZE as usize];
+            bytes[..4].copy_from_slice(&a.to_le_bytes());
+            bytes[4..].copy_from_slice(&b.to_le_bytes());
+            self.mem.write(buffer, &bytes)?;
+            if let Some(p) = returned {
+                write_u32(self.mem, p.addr(), SIZE)?;
+            }
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// Reads an optional `LARGE_INTEGER` timeout (already probed).
+    fn timeout(&self, at: Option<UserPtr<i64>>) -> Result<Option<i64>, NtStatus> {
+        match at {
+            None => Ok(None),
+            Some(p) => {
+                let mut b = [0u8; 8];
+                self.mem.read(p.addr(), &mut b)?;
+                Ok(Some(i64::from_le_bytes(b)))
+            }
+        }
+    }
+
+    /// Runs a wait with a raw NT timeout (see the module notes on finite timeouts).
+    fn run_wait(
+        &mut self,
+        timeout: Option<i64>,
+        mut wait: impl FnMut(&mut KeState, ThreadId, Option<Timeout>) -> Result<WaitOutcome, NtStatus>,
+    ) -> KeAnswer {
+        // A finite timeout polls (no timer device yet); see the module notes.
+        let t = timeout.map(|_| Timeout::Immediate);
+        match wait(self.ke, self.thread, t) {
+            Ok(WaitOutcome::Satisfied(s)) if s == STATUS_TIMEOUT && timeout != Some(0) => {
+                KeAnswer::Now(STATUS_NOT_IMPLEMENTED)
+            }
+            Ok(WaitOutcome::Satisfied(s)) => KeAnswer::Now(s),
+            Ok(WaitOutcome::Pending(id)) => KeAnswer::Pending(id),
+            Err(s) => KeAnswer::Now(s),
+        }
+    }
+
+    /// `NtWaitForSingleObject`: the handle needs `SYNCHRONIZE`.
+    pub fn wait_single(
+        &mut self,
+        handle: usize,
+        alertable: u8,
+        timeout: Option<UserPtr<i64>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let o = self.body(handle, None, SYNCHRONIZE)?;
+            let t = self.timeout(timeout)?;
+            Ok((o, t))
+        })();
+        let (o, t) = match r {
+            Ok(v) => v,
+            Err(s) => return KeAnswer::Now(s),
+        };
+        self.run_wait(t, |ke, th, t| {
+            ke.disp.wait(th, &[o], WaitType::WaitAny, alertable != 0, t)
+        })
+    }
+
+    /// `NtWaitForMultipleObjects`: `Count` 0 or above `MAXIMUM_WAIT_OBJECTS` is
+    /// `STATUS_INVALID_PARAMETER_1`, a `WaitType` other than WaitAll/WaitAny
+    /// `STATUS_INVALID_PARAMETER_3` (both checked before anything is read); the handle
+    /// array is probed for `Count` handles, aligned to a handle.
+    pub fn wait_multiple(
+        &mut self,
+        count: u32,
+        handles: usize,
+        wait_type: u32,
+        alertable: u8,
+        timeout: Option<UserPtr<i64>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let n = count as usize;
+            if n == 0 || n > MAXIMUM_WAIT_OBJECTS {
+                return Err(STATUS_INVALID_PARAMETER_1);
+            }
+            let wt = match wait_type {
+                0 => WaitType::WaitAll,
+                1 => WaitType::WaitAny,
+                _ => return Err(STATUS_INVALID_PARAMETER_3),
+            };
+            const W: usize = size_of::<usize>();
+            probe(handles, n * W, W)?;
+            let mut raw = alloc::vec![0u8; n * W];
+            self.mem.read(handles, &mut raw)?;
+            let mut objects = Vec::with_capacity(n);
+            for c in raw.chunks_exact(W) {
+                let mut b = [0u8; W];
+                b.copy_from_slice(c);
+                objects.push(self.body(usize::from_le_bytes(b), None, SYNCHRONIZE)?);
+            }
+            let t = self.timeout(timeout)?;
+            Ok((objects, wt, t))
+        })();
+        let (objects, wt, t) = match r {
+            Ok(v) => v,
+            Err(s) => return KeAnswer::Now(s),
+        };
+        self.run_wait(t, |ke, th, t| {
+            ke.disp.wait(th, &objects, wt, alertable != 0, t)
+        })
+    }
+
+    /// `NtSignalAndWaitForSingleObject`: the signalled object needs
+    /// `EVENT_MODIFY_STATE` / `SEMAPHORE_MODIFY_STATE` (a mutant: ownership), the
+    /// waited one `SYNCHRONIZE`.
+    pub fn signal_and_wait(
+        &mut self,
+        signal: usize,
+        wait_on: usize,
+        alertable: u8,
+        timeout: Option<UserPtr<i64>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            let kind = self.kind_of(signal)?;
+            let access = match kind {
+                SyncKind::Mutant => AccessMask(0),
+                _ => MODIFY_STATE,
+            };
+            let s = self.body(signal, Some(kind), access)?;
+            let w = self.body(wait_on, None, SYNCHRONIZE)?;
+            let t = self.timeout(timeout)?;
+            Ok((s, w, t))
+        })();
+        let (s, w, t) = match r {
+            Ok(v) => v,
+            Err(e) => return KeAnswer::Now(e),
+        };
+        self.run_wait(t, |ke, th, t| {
+            let eff = ke.disp.signal_and_wait(th, s, w, alertable != 0, t)?;
+            ke.completed.extend(eff.completed);
+            Ok(eff.value)
+        })
+    }
+
+    /// `NtDelayExecution`: a zero interval returns at once; see the module notes.
+    pub fn delay(&mut self, interval: UserPtr<i64>) -> KeAnswer {
+        match self.timeout(Some(interval)) {
+            Ok(Some(0)) => KeAnswer::Now(STATUS_SUCCESS),
+            Ok(_) => KeAnswer::Now(STATUS_NOT_IMPLEMENTED),
+            Err(s) => KeAnswer::Now(s),
+        }
+    }
+}
+
+/// The event services that change state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventOp {
+    Set,
+    Pulse,
+    Reset,
+    Clear,
+}
+
+/// `NtCreateEvent`'s body.
+pub fn make_event(
+    event_type: u32,
+    initial: u8,
+) -> Result<impl FnOnce(&mut Dispatcher, ThreadId) -> Result<ObjectRef, NtStatus>, NtStatus> {
+    let t = EventType::from_nt(event_type)?;
+    Ok(move |d: &mut Dispatcher, _| d.create_event(t, initial))
+}
