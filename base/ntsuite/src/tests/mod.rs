@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 mod close;
 mod display;
 mod ke;
+mod mm;
 mod ob;
 mod terminate;
 
@@ -18,6 +19,7 @@ pub fn all() -> Vec<Test> {
         terminate::TESTS,
         ob::TESTS,
         ke::TESTS,
+        mm::TESTS,
     ]
     .concat()
 }

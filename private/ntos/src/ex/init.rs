@@ -208,11 +208,28 @@ impl Executive {
     fn serve_nt(&mut self, msg: &dispatch::Message) -> Option<Option<NtStatus>> {
         match dispatch::classify(msg) {
             Event::Fault { pid, fault } if self.nt_processes.contains_key(&pid) => {
-                self.end_nt(pid, &format_args!("fault: {fault}; process terminated"));
+                // Demand-zero paging (`ps::ntprocess`): a committed page gets a frame
+                // and the thread resumes on the reply.
+                let s = match (fault, self.nt_processes.get_mut(&pid)) {
+                    (Fault::AccessViolation { access, addr, .. }, Some(p)) => {
+                        let write = access == Access::Write;
+                        match p.handle_fault(&mut self.mm, &mut self.shadows, addr, write) {
+                            Ok(()) => return Some(Some(ntdef::status::STATUS_SUCCESS)),
+                            Err(s) => s,
+                        }
+                    }
+                    _ => ntdef::status::STATUS_ACCESS_VIOLATION,
+                };
+                if s == ntdef::status::STATUS_ACCESS_VIOLATION {
+                    self.end_nt(pid, &format_args!("fault: {fault}; process terminated"));
+                } else {
+                    let why = format_args!("fault: {fault}: {s}; process terminated");
+                    self.end_nt(pid, &why);
+                }
                 Some(None)
             }
             Event::Request { pid, label } => {
-                let p = self.nt_processes.get(&pid)?;
+                let p = self.nt_processes.get_mut(&pid)?;
                 let identity = p.ob?;
                 let thread = thread_of(pid);
                 let mut cx = services::Context {
@@ -221,6 +238,8 @@ impl Executive {
                     caller: identity.caller,
                     ke: &mut self.ke,
                     thread,
+                    mm: &mut self.mm,
+                    shadows: &mut self.shadows,
                 };
                 let outcome = services::dispatch(&mut cx, label);
                 self.ke.reap(&mut self.ob);

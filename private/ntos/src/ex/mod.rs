@@ -9,3 +9,5 @@ pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;
+#[cfg(ntos_bare)]
+pub mod vmsvc;

@@ -39,7 +39,7 @@ pub enum Outcome {
 
 /// The caller of a service.
 pub struct Context<'a> {
-    pub process: &'a NtProcess,
+    pub process: &'a mut NtProcess,
     pub ob: &'a mut ObState,
     /// The process's handle table and process/thread objects.
     pub caller: Caller,
@@ -47,6 +47,9 @@ pub struct Context<'a> {
     pub ke: &'a mut KeState,
     /// The calling thread.
     pub thread: ThreadId,
+    /// Memory for the process's pages (`ex::vmsvc`).
+    pub mm: &'a mut crate::mm::kobj::Mm,
+    pub shadows: &'a mut crate::ps::ntprocess::Shadows,
 }
 
 macro_rules! param {
@@ -493,4 +496,81 @@ fn NtYieldExecution(_cx: &mut Context<'_>) -> Outcome {
 
 fn NtDelayExecution(cx: &mut Context<'_>, _alertable: u8, interval: UserPtr<i64>) -> Outcome {
     ke(cx).delay(interval).into()
+}
+
+// ----- virtual memory (ex::vmsvc) ----------------------------------------------------
+
+fn vm<'a>(cx: &'a mut Context<'_>) -> super::vmsvc::Vm<'a> {
+    super::vmsvc::Vm {
+        p: cx.process,
+        mm: cx.mm,
+        shadows: cx.shadows,
+    }
+}
+
+fn NtAllocateVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    base: UserPtr<usize>,
+    zero_bits: usize,
+    size: UserPtr<usize>,
+    alloc_type: u32,
+    protect: u32,
+) -> Outcome {
+    Outcome::Reply(vm(cx).allocate(process.0, base, zero_bits, size, alloc_type, protect))
+}
+
+fn NtFreeVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    base: UserPtr<usize>,
+    size: UserPtr<usize>,
+    free_type: u32,
+) -> Outcome {
+    Outcome::Reply(vm(cx).free(process.0, base, size, free_type))
+}
+
+fn NtQueryVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    addr: usize,
+    class: u32,
+    buffer: usize,
+    length: usize,
+    returned: Option<UserPtr<usize>>,
+) -> Outcome {
+    Outcome::Reply(vm(cx).query(process.0, addr, class, buffer, length, returned))
+}
+
+fn NtProtectVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    base: UserPtr<usize>,
+    size: UserPtr<usize>,
+    new: u32,
+    old: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(vm(cx).protect(process.0, base, size, new, old))
+}
+
+fn NtReadVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    addr: usize,
+    buffer: usize,
+    size: usize,
+    done: Option<UserPtr<usize>>,
+) -> Outcome {
+    Outcome::Reply(vm(cx).copy_virtual(process.0, addr, buffer, size, true, done))
+}
+
+fn NtWriteVirtualMemory(
+    cx: &mut Context<'_>,
+    process: Handle,
+    addr: usize,
+    buffer: usize,
+    size: usize,
+    done: Option<UserPtr<usize>>,
+) -> Outcome {
+    Outcome::Reply(vm(cx).copy_virtual(process.0, addr, buffer, size, false, done))
 }

@@ -169,7 +169,8 @@ impl Vads {
         self.vad_at(addr).map(|v| v.base)
     }
 
-    fn overlaps(&self, start: usize, end: usize) -> bool {
+    /// Does any descriptor overlap `start..end`?
+    pub fn overlaps(&self, start: usize, end: usize) -> bool {
         if let Some((_, v)) = self.map.range(..end).next_back() {
             v.end > start
         } else {

@@ -8,20 +8,35 @@
 //! untyped; revoking it at teardown also deletes the shadow mappings.
 //!
 //! seL4 5.0 on x86 maps every user page executable (no NX control), so section
-//! protections are applied as read-only / read-write only.
+//! protections are applied as read-only / read-write only: PAGE_EXECUTE_* and the
+//! non-executable protections differ in what NtQueryVirtualMemory reports, not in
+//! what the CPU enforces.
+//!
+//! Virtual memory (`mm::vad`): every region (images, stack, TEB, PEB, and what
+//! NtAllocateVirtualMemory makes) is a descriptor. Committed private pages get a frame
+//! on first touch (the VMFault arrives on the fault endpoint; [`NtProcess::handle_fault`]
+//! maps a zeroed frame and the thread resumes) or when a service writes into them.
+//! Decommitted frames stay with the process (seL4 returns untyped memory only when
+//! all of it is revoked) and are reused, zeroed, for the next pages. More untyped
+//! memory is reserved as the process grows, up to [`MAX_UNTYPEDS`] blocks; the
+//! commit charge is limited to [`COMMIT_LIMIT_PAGES`] (each frame costs two slots of
+//! the executive's 4096-slot root CNode: the process's cap and the shadow copy).
 
 use super::protocol::{Badge, BadgeKind};
 use super::teb;
 use crate::mm::cspace::Slot;
 use crate::mm::kobj::{check, Mm, MmError, ObjectKind, Pool, ROOT_CNODE, ROOT_DEPTH};
 use crate::mm::paging::PAGE_SIZE;
+use crate::mm::untyped::MemError;
+use crate::mm::vad::{self, FaultAction, VadKind, Vads};
 use crate::mm::vspace::AddressSpace;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
-use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION};
+use ntdef::memory::*;
+use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_NO_MEMORY};
 use peimage::{Export, Machine, MappedImage, PeImage};
 use sel4::{CPtr, CapData, CapRights, UserContext};
 
@@ -33,6 +48,15 @@ const FAULT_CPTR: usize = 2;
 const SHADOW_BASE: usize = 0x4000_0000;
 const SHADOW_WINDOW: usize = 16 << 20;
 const SHADOW_WINDOWS: usize = 16;
+/// Untyped blocks (of `2^UNTYPED_BITS`) a process may hold.
+pub const MAX_UNTYPEDS: usize = 3;
+/// Most pages a process may have committed (images, stack, TEB and PEB included).
+pub const COMMIT_LIMIT_PAGES: usize = 1024;
+/// The stack reservation: from the 64 KiB boundary below the guard page.
+const STACK_RESERVE_BASE: usize =
+    (teb::STACK_TOP - teb::STACK_SIZE - PAGE_SIZE) & !(vad::GRANULARITY - 1);
+/// What committed-but-untouched pages read as.
+static ZERO_PAGE: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
 /// Where ntdll goes if its preferred range is taken.
 const FALLBACK_BASE: usize = 0x7000_0000;
 
@@ -93,9 +117,13 @@ impl Shadows {
     }
 }
 
+/// A page backed by a frame: its shadow in the executive and how the process sees it.
 #[derive(Clone, Copy)]
 struct ShadowPage {
     addr: usize,
+    frame: Slot,
+    /// Mapped in the process (not while PAGE_NOACCESS / PAGE_GUARD), and writable.
+    mapped: bool,
     writable: bool,
 }
 
@@ -103,6 +131,8 @@ pub struct NtProcess {
     pub pid: u32,
     pub name: String,
     untyped: CPtr,
+    /// Further untyped blocks reserved as the process grew.
+    more_untypeds: Vec<CPtr>,
     objects: Vec<Slot>,
     tcb: Option<CPtr>,
     vspace: Option<AddressSpace>,
@@ -110,6 +140,10 @@ pub struct NtProcess {
     next_shadow: usize,
     /// Client page → its shadow in the executive.
     pages: BTreeMap<usize, ShadowPage>,
+    /// Frames no longer mapped in the process, with their shadows, for reuse.
+    spare: Vec<(Slot, usize)>,
+    /// The address space's descriptors.
+    pub vads: Vads,
     /// Its handle table and process/thread objects (set by the executive after
     /// spawning; released at teardown).
     pub ob: Option<crate::ex::obsvc::ProcessIdentity>,
@@ -141,12 +175,15 @@ impl NtProcess {
             pid,
             name: String::from(name),
             untyped,
+            more_untypeds: Vec::new(),
             objects: Vec::new(),
             tcb: None,
             vspace: None,
             window: None,
             next_shadow: 0,
             pages: BTreeMap::new(),
+            spare: Vec::new(),
+            vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
         };
         match p.build(mm, shadows, endpoint, exe, ntdll) {
@@ -158,8 +195,34 @@ impl NtProcess {
         }
     }
 
+    /// The untyped block objects come from now.
+    fn pool(&self) -> Pool {
+        Pool::Reserved(*self.more_untypeds.last().unwrap_or(&self.untyped))
+    }
+
+    /// Runs `f` with the current pool; if that block is full, reserves another one
+    /// (up to [`MAX_UNTYPEDS`]) and runs it again.
+    fn with_growth<T>(
+        &mut self,
+        mm: &mut Mm,
+        mut f: impl FnMut(&mut Self, &mut Mm, Pool) -> Result<T, MmError>,
+    ) -> Result<T, MmError> {
+        loop {
+            let pool = self.pool();
+            match f(self, mm, pool) {
+                Err(MmError::Memory(MemError::ReservedFull { .. }))
+                    if 1 + self.more_untypeds.len() < MAX_UNTYPEDS =>
+                {
+                    let (u, _) = mm.reserve(UNTYPED_BITS)?;
+                    self.more_untypeds.push(u);
+                }
+                r => return r,
+            }
+        }
+    }
+
     fn new_object(&mut self, mm: &mut Mm, kind: ObjectKind) -> Result<Slot, MmError> {
-        let slot = mm.create(Pool::Reserved(self.untyped), kind)?;
+        let slot = self.with_growth(mm, |_, mm, pool| mm.create(pool, kind))?;
         self.objects.push(slot);
         Ok(slot)
     }
@@ -173,27 +236,170 @@ impl NtProcess {
         va: usize,
         writable: bool,
     ) -> Result<(Slot, usize), LoadError> {
-        let window = self.window.ok_or(LoadError::NoShadowWindow)?;
-        if self.next_shadow >= SHADOW_WINDOW {
-            return Err(LoadError::NoShadowWindow);
+        let (frame, shadow) = self.back_page(mm, shadows, va, writable)?;
+        Ok((frame, shadow))
+    }
+
+    /// A zeroed frame (a spare one, else a new one with its shadow) mapped at client
+    /// page `va`.
+    fn back_page(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        va: usize,
+        writable: bool,
+    ) -> Result<(Slot, usize), LoadError> {
+        let (frame, shadow) = match self.spare.pop() {
+            Some((frame, shadow)) => {
+                // SAFETY: `shadow` maps this spare frame read-write in the executive;
+                // the process no longer maps it, so nothing else uses it.
+                unsafe { core::ptr::write_bytes(shadow as *mut u8, 0, PAGE_SIZE) };
+                (frame, shadow)
+            }
+            None => {
+                let window = self.window.ok_or(LoadError::NoShadowWindow)?;
+                if self.next_shadow >= SHADOW_WINDOW {
+                    return Err(LoadError::NoShadowWindow);
+                }
+                let shadow = SHADOW_BASE + window * SHADOW_WINDOW + self.next_shadow;
+                let frame = self.new_object(mm, ObjectKind::Frame)?;
+                let copy = mm.copy(frame, RW)?;
+                self.objects.push(copy);
+                if let Err(e) = shadows.root.map(mm, Pool::General, copy, shadow, RW) {
+                    // The frame stays with the process, unusable; its slots go at
+                    // teardown.
+                    return Err(e.into());
+                }
+                self.next_shadow += PAGE_SIZE;
+                (frame, shadow)
+            }
+        };
+        let rights = if writable { RW } else { RO };
+        let r = self.with_growth(mm, |p, mm, pool| match p.vspace.as_mut() {
+            Some(v) => v.map(mm, pool, frame, va, rights),
+            None => Err(MmError::BadPid(p.pid)),
+        });
+        if let Err(e) = r {
+            self.spare.push((frame, shadow));
+            return Err(e.into());
         }
-        let shadow = SHADOW_BASE + window * SHADOW_WINDOW + self.next_shadow;
-        let frame = self.new_object(mm, ObjectKind::Frame)?;
-        let copy = mm.copy(frame, RW)?;
-        self.objects.push(copy);
-        shadows.root.map(mm, Pool::General, copy, shadow, RW)?;
-        self.next_shadow += PAGE_SIZE;
-        let pool = Pool::Reserved(self.untyped);
-        let vspace = self.vspace.as_mut().ok_or(LoadError::NoShadowWindow)?;
-        vspace.map(mm, pool, frame, va, if writable { RW } else { RO })?;
         self.pages.insert(
             va,
             ShadowPage {
                 addr: shadow,
+                frame,
+                mapped: true,
                 writable,
             },
         );
         Ok((frame, shadow))
+    }
+
+    /// A fault of the process's thread at `addr`: `Ok` when a page was made present
+    /// (reply to resume the thread), else the status the process dies with.
+    pub fn handle_fault(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        addr: usize,
+        write: bool,
+    ) -> Result<(), NtStatus> {
+        let page = addr & !(PAGE_SIZE - 1);
+        if self.pages.contains_key(&page) {
+            // Present already: a protection fault.
+            return Err(STATUS_ACCESS_VIOLATION);
+        }
+        let writable = match self.vads.fault(addr, write) {
+            FaultAction::Map { writable } => writable,
+            FaultAction::GrowStack {
+                writable,
+                new_limit,
+            } => {
+                // TEB.StackLimit follows the committed stack down.
+                let _ = self.write(
+                    teb::TEB_ADDRESS + teb::STACK_LIMIT,
+                    &new_limit.to_le_bytes(),
+                );
+                writable
+            }
+            FaultAction::Violation(s) => return Err(s),
+        };
+        self.back_page(mm, shadows, page, writable)
+            .map(|_| ())
+            .map_err(|_| STATUS_NO_MEMORY)
+    }
+
+    /// Gives every committed, accessible, not yet backed page of `addr..addr+len`
+    /// a frame (services write into them through the shadows). Stops quietly at the
+    /// first page that is not committed: the copy then reports it.
+    pub fn ensure_backed(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        addr: usize,
+        len: usize,
+    ) -> Result<(), NtStatus> {
+        let Some(end) = addr.checked_add(len) else {
+            return Ok(());
+        };
+        let mut page = addr & !(PAGE_SIZE - 1);
+        while page < end.min(ntsvc::USER_LIMIT) {
+            if !self.pages.contains_key(&page) {
+                match vad::access(self.vads.protection(page)) {
+                    Some(writable) => {
+                        self.back_page(mm, shadows, page, writable)
+                            .map_err(|_| STATUS_NO_MEMORY)?;
+                    }
+                    None => return Ok(()),
+                }
+            }
+            page += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// Drops the frames of pages `start..end` from the process (they become spares).
+    pub fn unback(&mut self, start: usize, end: usize) {
+        let gone: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
+        for va in gone {
+            if let Some(p) = self.pages.remove(&va) {
+                if p.mapped {
+                    let _ = sel4::x86_page_unmap(p.frame);
+                }
+                self.spare.push((p.frame, p.addr));
+            }
+        }
+    }
+
+    /// Applies the descriptors' protection to the backed pages of `start..end`.
+    pub fn reprotect(&mut self, start: usize, end: usize) -> Result<(), NtStatus> {
+        let root = self.vspace.as_ref().map(|v| v.root());
+        let Some(root) = root else {
+            return Err(STATUS_ACCESS_VIOLATION);
+        };
+        let vas: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
+        for va in vas {
+            let want = vad::access(self.vads.protection(va));
+            let Some(p) = self.pages.get_mut(&va) else {
+                continue;
+            };
+            let r = match (p.mapped, want) {
+                (true, None) => sel4::x86_page_unmap(p.frame),
+                (true, Some(w)) if w == p.writable => Ok(()),
+                (true, Some(w)) => sel4::x86_page_remap(p.frame, root, if w { RW } else { RO }, 0),
+                // Its tables exist: it was mapped before.
+                (false, Some(w)) => {
+                    sel4::x86_page_map(p.frame, root, va, if w { RW } else { RO }, 0)
+                }
+                (false, None) => Ok(()),
+            };
+            if r.is_err() {
+                return Err(STATUS_NO_MEMORY);
+            }
+            p.mapped = want.is_some();
+            p.writable = want == Some(true);
+        }
+        Ok(())
     }
 
     fn build(
@@ -221,6 +427,40 @@ impl NtProcess {
         self.tcb = Some(tcb);
         let cnode = self.new_object(mm, ObjectKind::CNode { radix: CNODE_RADIX })?;
         self.vspace = Some(AddressSpace::new(root));
+
+        // The fixed regions first, so images keep out of them.
+        let stack_low = teb::STACK_TOP - teb::STACK_SIZE;
+        let vads = &mut self.vads;
+        let fixed = [
+            (STACK_RESERVE_BASE, teb::STACK_TOP, VadKind::Stack),
+            (
+                teb::TEB_ADDRESS,
+                teb::TEB_ADDRESS + teb::TEB_PAGES * PAGE_SIZE,
+                VadKind::Private,
+            ),
+            (
+                teb::PEB_ADDRESS,
+                teb::PEB_ADDRESS + PAGE_SIZE,
+                VadKind::Private,
+            ),
+        ];
+        for (start, end, kind) in fixed {
+            vads.insert_fixed(start, end, kind, PAGE_READWRITE)
+                .map_err(|s| LoadError::Image("fixed region", s))?;
+            let low = if kind == VadKind::Stack {
+                stack_low
+            } else {
+                start
+            };
+            vads.commit_fixed(low, end, PAGE_READWRITE)
+                .map_err(|s| LoadError::Image("fixed region", s))?;
+        }
+        vads.commit_fixed(
+            stack_low - PAGE_SIZE,
+            stack_low,
+            PAGE_READWRITE | PAGE_GUARD,
+        )
+        .map_err(|s| LoadError::Image("stack guard", s))?;
 
         // The program first, at its base; ntdll at its own unless that is taken.
         let exe_img = PeImage::parse(exe).map_err(|_| bad_image("program is not a PE image"))?;
@@ -344,19 +584,13 @@ impl NtProcess {
             return Err(bad_image("image is for another machine"));
         }
         let size = (img.size_of_image() as usize).next_multiple_of(PAGE_SIZE);
-        let fixed = [
-            teb::STACK_TOP - teb::STACK_SIZE - PAGE_SIZE..teb::STACK_TOP,
-            teb::TEB_ADDRESS..teb::PEB_ADDRESS + PAGE_SIZE,
-        ];
         let fits = |base: usize| {
             let end = base.saturating_add(size);
             base >= 0x1_0000
                 && end <= ntsvc::USER_LIMIT
-                && base % PAGE_SIZE == 0
-                && fixed
-                    .iter()
-                    .chain(avoid.iter())
-                    .all(|r| end <= r.start || base >= r.end)
+                && base % vad::GRANULARITY == 0
+                && !self.vads.overlaps(base, end)
+                && avoid.iter().all(|r| end <= r.start || base >= r.end)
         };
         let preferred = usize::try_from(img.image_base()).unwrap_or(usize::MAX);
         let base = if fits(preferred) {
@@ -377,21 +611,37 @@ impl NtProcess {
             .data_directory(peimage::directory::IAT)
             .filter(|_| iat_writable)
             .map(|d| d.rva as usize..(d.rva as usize + d.size as usize));
-        let sections: Vec<(usize, usize, bool)> = img
+        let sections: Vec<(usize, usize, bool, bool)> = img
             .sections()
             .map(|s| {
                 (
                     s.virtual_address as usize,
                     s.virtual_address as usize + (s.virtual_size as usize).max(1),
                     s.protection().write,
+                    s.protection().execute,
                 )
             })
             .collect();
+        self.vads
+            .insert_fixed(base, base + size, VadKind::Image, PAGE_EXECUTE_WRITECOPY)
+            .map_err(|s| LoadError::Image("image range taken", s))?;
         for (i, chunk) in layout.chunks(PAGE_SIZE).enumerate() {
             let page = i * PAGE_SIZE..(i + 1) * PAGE_SIZE;
             let overlaps = |r: &core::ops::Range<usize>| r.start < page.end && page.start < r.end;
-            let writable = sections.iter().any(|&(s, e, w)| w && overlaps(&(s..e)))
+            let writable = sections.iter().any(|&(s, e, w, _)| w && overlaps(&(s..e)))
                 || iat.as_ref().is_some_and(overlaps);
+            let exec = sections.iter().any(|&(s, e, _, x)| x && overlaps(&(s..e)));
+            // Private copies: writable pages report PAGE_READWRITE (Windows reports
+            // PAGE_WRITECOPY until the first write).
+            let protect = match (exec, writable) {
+                (true, true) => PAGE_EXECUTE_READWRITE,
+                (true, false) => PAGE_EXECUTE_READ,
+                (false, true) => PAGE_READWRITE,
+                (false, false) => PAGE_READONLY,
+            };
+            self.vads
+                .commit_fixed(base + page.start, base + page.end, protect)
+                .map_err(|s| LoadError::Image("image commit", s))?;
             let (_, shadow) = self.map_page(mm, shadows, base + page.start, writable)?;
             // SAFETY: `shadow` maps the page-sized frame just created, read-write, and
             // nothing else refers to it yet; `chunk` is at most a page.
@@ -448,10 +698,7 @@ impl NtProcess {
         let mut at = addr;
         while at < end {
             let page = at & !(PAGE_SIZE - 1);
-            match self.pages.get(&page) {
-                Some(p) if !write || p.writable => {}
-                _ => return Err(STATUS_ACCESS_VIOLATION),
-            }
+            self.source(page, write)?;
             at = page + PAGE_SIZE;
         }
         let mut at = addr;
@@ -459,11 +706,38 @@ impl NtProcess {
             let page = at & !(PAGE_SIZE - 1);
             let off = at - page;
             let n = (PAGE_SIZE - off).min(end - at);
-            let shadow = self.pages.get(&page).ok_or(STATUS_ACCESS_VIOLATION)?.addr;
-            each(shadow, off, n);
+            each(self.source(page, write)?, off, n);
             at += n;
         }
         Ok(())
+    }
+
+    /// Where the executive reads or writes client page `page`: its shadow, or (reads
+    /// of committed pages never touched) the zero page.
+    fn source(&self, page: usize, write: bool) -> Result<usize, NtStatus> {
+        match self.pages.get(&page) {
+            Some(p) if p.mapped && (!write || p.writable) => Ok(p.addr),
+            Some(_) => Err(STATUS_ACCESS_VIOLATION),
+            None => match vad::access(self.vads.protection(page)) {
+                Some(_) if !write => Ok(ZERO_PAGE.as_ptr() as usize),
+                _ => Err(STATUS_ACCESS_VIOLATION),
+            },
+        }
+    }
+
+    /// How many bytes from `addr` (up to `len`) can be read (or written) without a
+    /// fault, page by page.
+    pub fn accessible(&self, addr: usize, len: usize, write: bool) -> usize {
+        let mut at = addr;
+        let end = addr.saturating_add(len).min(ntsvc::USER_LIMIT);
+        while at < end {
+            let page = at & !(PAGE_SIZE - 1);
+            if self.source(page, write).is_err() {
+                break;
+            }
+            at = page + PAGE_SIZE;
+        }
+        at.min(end).saturating_sub(addr)
     }
 
     fn read_vec(&self, addr: usize, len: usize) -> Result<Vec<u8>, LoadError> {
@@ -513,6 +787,9 @@ impl NtProcess {
         // Revoke deletes every cap derived from the untyped: objects, tables and the
         // shadow copies (which unmaps them from the executive).
         note(mm.release(self.untyped));
+        for u in self.more_untypeds.drain(..) {
+            note(mm.release(u));
+        }
         for slot in self.objects.drain(..) {
             note(mm.slots.free(slot).map_err(MmError::from));
         }
@@ -520,6 +797,7 @@ impl NtProcess {
             shadows.in_use[w] = false;
         }
         self.pages.clear();
+        self.spare.clear();
         first
     }
 }
