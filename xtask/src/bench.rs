@@ -63,24 +63,32 @@ fn boot_lines(paths: &Paths, img: &image::Image, log: &str) -> Result<Vec<String
     Ok(q.lines().into_iter().map(|l| l.text).collect())
 }
 
-/// The samples of a bench boot (the baseline) and of a boot running the native
-/// benchmark programs.
-fn collect(paths: &Paths, img: &image::Image, programs: &image::Image) -> Result<Vec<Sample>> {
-    let mut samples: Vec<Sample> = boot_lines(paths, img, "bench")?
-        .iter()
-        .filter_map(|l| Sample::parse(l))
-        .collect();
-    let lines = boot_lines(paths, programs, "bench-programs")?;
+/// The exit status each benchmark program ends with when its figures are good.
+const PROGRAM_STATUS: &[(&str, u32)] = &[
+    ("nullbench.exe", 0xBE4C),
+    ("ping.exe", 0xA001),
+    ("pong.exe", 0xA002),
+];
+
+/// The samples of one bench boot: the executive's own (the baseline) and the native
+/// benchmark programs' it starts afterwards.
+fn collect(paths: &Paths, img: &image::Image) -> Result<Vec<Sample>> {
+    let lines = boot_lines(paths, img, "bench")?;
     for program in image::BENCH_PROGRAMS {
-        let done = format!("ntos: process {program} exited with status 0x0000be4c");
+        let want = PROGRAM_STATUS
+            .iter()
+            .find(|(p, _)| p == program)
+            .map(|&(_, s)| s)
+            .ok_or_else(|| Failure(format!("{program}: no expected exit status")))?;
+        let done = format!("ntos: process {program} exited with status {want:#010x}");
         if !lines.iter().any(|l| l.contains(&done)) {
             return Err(Failure(format!(
-                "{}: {program} did not end with 0xbe4c (see the bench-programs log)",
+                "{}: {program} did not end with {want:#x} (see the bench log)",
                 img.arch.name()
             )));
         }
     }
-    samples.extend(lines.iter().filter_map(|l| Sample::parse(l)));
+    let samples: Vec<Sample> = lines.iter().filter_map(|l| Sample::parse(l)).collect();
     if !samples.iter().any(|s| s.name == BASELINE) {
         return Err(Failure(format!(
             "{} bench build printed no `BENCH {BASELINE}` line",
@@ -130,32 +138,8 @@ pub fn bench(paths: &Paths, o: &Options) -> Result {
     );
     for &arch in &o.arches {
         let img = image::build(paths, &env, arch, Profile::Release, Variant::Bench)?;
-        // Bench builds of the executive do not start boot programs (yet), so the
-        // native benchmarks run in a release selftest image that starts only them.
-        let set = image::BootSet {
-            add: Vec::new(),
-            start: Some(
-                image::BENCH_PROGRAMS
-                    .iter()
-                    .map(|p| (*p).to_owned())
-                    .collect(),
-            ),
-        };
-        let dir = paths
-            .work
-            .join("images")
-            .join(format!("{}-release-bench-programs", arch.name()));
-        let programs = image::build_with(
-            paths,
-            &env,
-            arch,
-            Profile::Release,
-            Variant::SelfTest,
-            &set,
-            dir,
-        )?;
         let samples = step(&format!("benchmarks ({})", arch.name()), || {
-            collect(paths, &img, &programs)
+            collect(paths, &img)
         })?;
         out += &report(arch, &samples);
     }
@@ -163,9 +147,10 @@ pub fn bench(paths: &Paths, o: &Options) -> Result {
         "\nUnits: rdtsc cycles per operation. QEMU runs under TCG here, so these are emulated\n\
          cycles that follow host time, not hardware figures; compare ratios, not values.\n\
          ratio = median / median of the raw seL4 Call/ReplyRecv round trip ({BASELINE}).\n\
-         Native-program figures (null_service: NtClose on an invalid handle, timed in the\n\
-         program around the call) come from a second boot of a release image that starts\n\
-         only the benchmark programs; their tsc_mhz is 0 (the program cannot learn it).\n"
+         Native-program figures come from the same boot, timed in the program: null_service\n\
+         is NtClose on an invalid handle; event_pingpong is one round between ping.exe and\n\
+         pong.exe (NtSetEvent + NtWaitForSingleObject that blocks, in each process: two\n\
+         services and two wakeups per round). Their tsc_mhz is 0 (a program cannot learn it).\n"
     );
     print!("{out}");
     Ok(())

@@ -77,6 +77,8 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "hello.exe"),
     ("hello", "badcall.exe"),
     ("hello", "nullbench.exe"),
+    ("hello", "ping.exe"),
+    ("hello", "pong.exe"),
     ("ntsuite", "ntsuite.exe"),
 ];
 
@@ -92,11 +94,13 @@ pub const PROGRAMS: &[&str] = &[
     "chello.exe",
     "rtltest.exe",
     "ntsuite.exe",
+    "ping.exe",
+    "pong.exe",
 ];
 
-/// The program a bench image lists (the executive does not start boot programs in
-/// bench builds yet; `xtask bench` boots it from a release selftest image instead).
-pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe"];
+/// The programs a bench image starts, after the executive's own benchmarks: ping.exe
+/// parks in its first wait, so pong.exe starts while it waits.
+pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "ping.exe", "pong.exe"];
 
 /// What goes into the boot archive beyond the programs built here, and what starts.
 #[derive(Clone, Debug, Default)]

@@ -79,6 +79,95 @@ pub fn hex32(v: u32, out: &mut [u8; 10]) -> &str {
     core::str::from_utf8(&out[..]).unwrap_or("?")
 }
 
+/// `lfence; rdtsc`: the time-stamp counter once every earlier instruction has completed.
+#[inline(always)]
+pub fn tsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: lfence and rdtsc only read the counter (the kernel leaves CR4.TSD clear);
+    // no memory is touched.
+    unsafe {
+        core::arch::asm!(
+            "lfence",
+            "rdtsc",
+            out("eax") lo,
+            out("edx") hi,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
+#[cfg(target_arch = "x86_64")]
+pub const ARCH: &str = "x86_64";
+#[cfg(target_arch = "x86")]
+pub const ARCH: &str = "i386";
+
+/// Nearest-rank percentile of sorted samples (as the executive's `ex::stats`).
+fn rank(sorted: &[u64], pct: usize) -> u64 {
+    let r = (pct * sorted.len()).div_ceil(100).max(1);
+    sorted[r - 1]
+}
+
+/// A fixed line buffer for `write!`.
+pub struct Line {
+    buf: [u8; 192],
+    len: usize,
+}
+
+impl core::fmt::Write for Line {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(core::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl Line {
+    pub const fn new() -> Line {
+        Line {
+            buf: [0; 192],
+            len: 0,
+        }
+    }
+
+    /// Prints the line (and a newline) through NtDisplayString; unlike [`print`], up
+    /// to 191 characters.
+    pub fn display(&self) -> NtStatus {
+        let mut text = [0u16; 193];
+        let mut n = 0;
+        for (dst, &b) in text
+            .iter_mut()
+            .zip(self.buf[..self.len].iter().chain(b"\n"))
+        {
+            *dst = u16::from(b);
+            n += 1;
+        }
+        display(&text[..n])
+    }
+}
+
+/// Sorts `samples` and formats the `BENCH <name> …` line in the format of the
+/// executive's own `BENCH ipc_roundtrip` line. A program cannot learn the TSC
+/// frequency (no service reports it): `tsc_mhz=0`. `None` without samples.
+pub fn bench_line(name: &str, samples: &mut [u64]) -> Option<Line> {
+    use core::fmt::Write;
+    samples.sort_unstable();
+    let (min, max) = (*samples.first()?, *samples.last()?);
+    let mut line = Line::new();
+    write!(
+        line,
+        "BENCH {name} arch={ARCH} n={} median={} p10={} p90={} min={min} max={max} unit=cycles tsc_mhz=0",
+        samples.len(),
+        rank(samples, 50),
+        rank(samples, 10),
+        rank(samples, 90),
+    )
+    .ok()?;
+    Some(line)
+}
+
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     exit(0xDEAD_0001)

@@ -2,7 +2,8 @@
 //! banner and memory summary, a second address space with IPC, a client fault handled
 //! without harm, native PE processes (hello.exe, badcall.exe) run through ntdll's
 //! system-service stubs, C programs linked by mingw-w64 against libntdll.a, the
-//! conformance suite (ntsuite.exe), and the verdict reported through isa-debug-exit.
+//! conformance suite (ntsuite.exe), two processes waiting on each other (ping.exe,
+//! pong.exe), and the verdict reported through isa-debug-exit.
 
 use nereid_harness::Arch;
 use nereid_qemu_tests::{arch_name, boot, wanted, Profile, STEP};
@@ -108,7 +109,34 @@ fn selftest(arch: Arch, profile: Profile) {
         "ntos: process ntsuite.exe exited with status 0x00000000",
         STEP,
     ));
+    // Cross-process waits: ping.exe (started first, blocked in its first wait while
+    // the executive starts pong.exe) and pong.exe ping-pong through two named
+    // auto-reset events. Which of the two finishes first varies, so their lines are
+    // checked in the whole log once the boot is over (it ends only when both have).
     ok(q.expect("ntos: self-test passed", STEP));
+    let seen: Vec<String> = q.lines().into_iter().map(|l| l.text).collect();
+    for want in [
+        "ping: 1000 rounds ok",
+        "pong: 1000 rounds ok",
+        "ntos: process ping.exe exited with status 0x0000a001",
+        "ntos: process pong.exe exited with status 0x0000a002",
+    ] {
+        assert!(
+            seen.iter().any(|l| l.contains(want)),
+            "{want:?} not in the boot log:\n{}",
+            seen.join("\n")
+        );
+    }
+    let bench = Regex::new(&format!(
+        r"BENCH event_pingpong arch={} n=900 median=\d+ p10=\d+ p90=\d+ min=\d+ max=\d+ unit=cycles tsc_mhz=0$",
+        regex::escape(arch_name(arch))
+    ))
+    .unwrap();
+    assert!(
+        seen.iter().any(|l| bench.is_match(l.trim_end())),
+        "no well-formed BENCH event_pingpong line:\n{}",
+        seen.join("\n")
+    );
     let exit = q.wait_exit(STEP).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(exit.debug_exit_value, Some(0), "QEMU exit: {exit:?}");
 }

@@ -336,18 +336,26 @@ impl Executive {
             }
             // Until it exits, or waits: then the next program starts while this one
             // stays parked (the executive serves everyone meanwhile).
-            let mut owed = None;
-            while !self.settled(pid) {
-                if let Some(msg) = self.step(&mut owed) {
-                    reply_not_supported(&msg);
-                }
-            }
-            if let Some(status) = owed {
-                sel4::reply_with_mrs(status_reply(status), &status_mrs(status));
-            }
+            self.serve_until(|x| x.settled(pid));
             ran += 1;
         }
+        // Programs the last ones woke may still be running: the boot is over when
+        // every program has ended or waits.
+        self.serve_until(|x| x.nt_processes.keys().all(|&p| x.settled(p)));
         Ok(ran)
+    }
+
+    /// Serves NT processes until `done`, then answers the last request if owed.
+    fn serve_until(&mut self, done: impl Fn(&Self) -> bool) {
+        let mut owed = None;
+        while !done(self) {
+            if let Some(msg) = self.step(&mut owed) {
+                reply_not_supported(&msg);
+            }
+        }
+        if let Some(status) = owed {
+            sel4::reply_with_mrs(status_reply(status), &status_mrs(status));
+        }
     }
 
     /// Serves the endpoint forever: faults terminate their process.
@@ -563,10 +571,8 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
     })?;
     kprintln!("ntos: executive alive after client fault");
 
-    // Native NT programs from the boot archive (none in bench builds).
-    if !bench {
-        exec.run_programs()?;
-    }
+    // Native NT programs from the boot archive (in bench builds, the benchmark ones).
+    exec.run_programs()?;
     Ok(exec)
 }
 
