@@ -261,6 +261,14 @@ macro_rules! for_each_service {
             0x0026 NtWriteVirtualMemory ZwWriteVirtualMemory
                 (ProcessHandle: handle, BaseAddress: value(usize), Buffer: in_buf,
                  BufferSize: value(usize), NumberOfBytesWritten: opt_out_ptr(usize));
+            0x0027 NtQuerySystemTime ZwQuerySystemTime (SystemTime: out_ptr(i64));
+            0x0028 NtQueryPerformanceCounter ZwQueryPerformanceCounter
+                (PerformanceCounter: out_ptr(i64), PerformanceFrequency: opt_out_ptr(i64));
+            0x0029 NtQueryTimerResolution ZwQueryTimerResolution
+                (MaximumTime: out_ptr(u32), MinimumTime: out_ptr(u32),
+                 CurrentTime: out_ptr(u32));
+            0x002A NtSetTimerResolution ZwSetTimerResolution
+                (DesiredTime: value(u32), SetResolution: value(u8), ActualTime: out_ptr(u32));
         }
     };
 }

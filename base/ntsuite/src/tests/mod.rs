@@ -10,6 +10,7 @@ mod ke;
 mod mm;
 mod ob;
 mod terminate;
+mod time;
 
 /// Every registered test, in the order they run.
 pub fn all() -> Vec<Test> {
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Test> {
         ob::TESTS,
         ke::TESTS,
         mm::TESTS,
+        time::TESTS,
     ]
     .concat()
 }

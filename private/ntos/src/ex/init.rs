@@ -105,6 +105,8 @@ pub struct Executive {
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
     next_pid: u32,
     tsc_mhz: u64,
+    /// The tick source and clock (`hal::timer`), from just before the NT programs start.
+    timer: Option<crate::hal::timer::Timer>,
 }
 
 impl Executive {
@@ -277,6 +279,11 @@ impl Executive {
             }
             None => dispatch::recv(self.ep),
         };
+        self.ke.now = super::timesvc::system_time(self.timer.as_ref());
+        if msg.badge == crate::hal::timer::TICK_BADGE && self.timer.is_some() {
+            self.tick();
+            return None;
+        }
         match self.serve_nt(&msg) {
             Some(reply) => {
                 *owed = reply;
@@ -286,9 +293,27 @@ impl Executive {
         }
     }
 
-    /// Whether NT process `pid` has ended or is parked in a wait.
+    /// A timer tick (the notification bound to this thread): waits whose deadline has
+    /// passed end with `STATUS_TIMEOUT` (delays with success) and are answered.
+    fn tick(&mut self) {
+        if let Some(t) = self.timer.as_mut() {
+            t.tick();
+        }
+        let now = self.ke.now;
+        if self.ke.disp.next_deadline().is_some_and(|d| d <= now) {
+            self.ke.expire(now);
+            self.deliver();
+        }
+    }
+
+    /// Whether NT process `pid` has ended or is parked in a wait that only another
+    /// program can end (a wait with a deadline ends by itself: not settled).
     fn settled(&self, pid: u32) -> bool {
-        !self.nt_processes.contains_key(&pid) || self.parked.contains_key(&thread_of(pid))
+        !self.nt_processes.contains_key(&pid)
+            || self
+                .parked
+                .get(&thread_of(pid))
+                .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
     }
 
     /// Runs the boot configuration's `start=` programs one after the other, each until
@@ -499,6 +524,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         parked: BTreeMap::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,
+        timer: None,
     };
 
     // Process 1: verified IPC (timed in bench builds), then a bad read.
@@ -570,6 +596,9 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         )
     })?;
     kprintln!("ntos: executive alive after client fault");
+
+    // Ticks from here on: every receive may now return one (see `hal::timer`).
+    exec.timer = Some(crate::hal::timer::Timer::start(&mut exec.mm, exec.tsc_mhz)?);
 
     // Native NT programs from the boot archive (in bench builds, the benchmark ones).
     exec.run_programs()?;

@@ -11,10 +11,13 @@
 //!
 //! Pure logic over a [`ClientMemory`], like `obsvc`, so it is host-tested.
 //!
-//! Timeouts: `NULL` (infinite) and zero are exact. There is no timer device yet, so a
-//! finite non-zero timeout is served as a poll: if the wait is satisfied at once it
-//! completes normally, otherwise the service returns `STATUS_NOT_IMPLEMENTED` (never a
-//! fake `STATUS_TIMEOUT`). `NtDelayExecution` likewise accepts only a zero interval.
+//! Timeouts: `NULL` waits forever, zero polls, a negative value is an interval and a
+//! positive one an absolute system time, both turned into a deadline on the clock the
+//! service loop keeps in [`KeState::now`] (system time, 100 ns since 1601). The loop
+//! calls [`KeState::expire`] on every timer tick, which ends the waits whose deadline
+//! has passed with `STATUS_TIMEOUT` (so they end up to one tick late, never early).
+//! `NtDelayExecution` is a wait on a private event nobody signals, whose timeout is
+//! answered as `STATUS_SUCCESS`. Alertable waits and delays are never alerted (no APCs).
 //!
 //! Deviation noted: waiting on an object without a dispatcher body (a directory, a
 //! symbolic link) is `STATUS_OBJECT_TYPE_MISMATCH`, as Wine's server answers; Windows
@@ -38,8 +41,8 @@ use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
 use ntdef::status::{
     NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
-    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_NOT_IMPLEMENTED,
-    STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, STATUS_TIMEOUT,
+    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_OBJECT_TYPE_MISMATCH,
+    STATUS_SUCCESS, STATUS_TIMEOUT,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 
@@ -105,6 +108,15 @@ pub struct KeState {
     mutant_type: TypeIndex,
     /// Waits ended by services since the loop last looked, in completion order.
     pub completed: Vec<Completion>,
+    /// The current system time (100 ns since 1601), set by the service loop before
+    /// each service and tick.
+    pub now: u64,
+    /// Never signalled: what `NtDelayExecution` waits on.
+    sleeper: ObjectRef,
+    /// Pending waits that are delays (their timeout is a success).
+    delays: Vec<WaitId>,
+    /// Pending waits with a deadline (they end by themselves).
+    timed: Vec<WaitId>,
 }
 
 /// One caller of a service.
@@ -145,14 +157,41 @@ impl KeState {
         let mutant_type =
             ob.om
                 .register_type(sync_type("Mutant", MUTANT_ALL_ACCESS, MUTANT_MAPPING))?;
+        let mut disp = Dispatcher::new();
+        let sleeper = disp.create_event(EventType::Notification, 0)?;
         Ok(Self {
-            disp: Dispatcher::new(),
+            disp,
             bodies: BTreeMap::new(),
             event_type,
             semaphore_type,
             mutant_type,
             completed: Vec::new(),
+            now: 0,
+            sleeper,
+            delays: Vec::new(),
+            timed: Vec::new(),
         })
+    }
+
+    /// Times out every wait whose deadline is at or before `now` (queued in
+    /// [`KeState::completed`]); a delay that ends so succeeds.
+    pub fn expire(&mut self, now: u64) {
+        self.now = now;
+        for mut c in self.disp.expire(now) {
+            if let Some(i) = self.delays.iter().position(|&w| w == c.wait) {
+                self.delays.swap_remove(i);
+                c.status = STATUS_SUCCESS;
+            }
+            self.completed.push(c);
+        }
+        let disp = &self.disp;
+        self.delays.retain(|&w| disp.is_pending(w));
+        self.timed.retain(|&w| disp.is_pending(w));
+    }
+
+    /// Whether `wait` is pending with a deadline, i.e. will end without help.
+    pub fn is_timed(&self, wait: WaitId) -> bool {
+        self.disp.is_pending(wait) && self.timed.contains(&wait)
     }
 
     fn type_of(&self, kind: SyncKind) -> TypeIndex {
@@ -443,20 +482,24 @@ impl<M: ClientMemory> Svc<'_, M> {
         }
     }
 
-    /// Runs a wait with a raw NT timeout (see the module notes on finite timeouts).
+    /// Runs a wait with a raw NT timeout (see the module notes).
     fn run_wait(
         &mut self,
         timeout: Option<i64>,
         mut wait: impl FnMut(&mut KeState, ThreadId, Option<Timeout>) -> Result<WaitOutcome, NtStatus>,
     ) -> KeAnswer {
-        // A finite timeout polls (no timer device yet); see the module notes.
-        let t = timeout.map(|_| Timeout::Immediate);
+        let now = self.ke.now;
+        let t = timeout.map(|v| Timeout::from_nt(v, now));
         match wait(self.ke, self.thread, t) {
-            Ok(WaitOutcome::Satisfied(s)) if s == STATUS_TIMEOUT && timeout != Some(0) => {
-                KeAnswer::Now(STATUS_NOT_IMPLEMENTED)
-            }
             Ok(WaitOutcome::Satisfied(s)) => KeAnswer::Now(s),
-            Ok(WaitOutcome::Pending(id)) => KeAnswer::Pending(id),
+            Ok(WaitOutcome::Pending(id)) => {
+                if t.is_some() {
+                    let disp = &self.ke.disp;
+                    self.ke.timed.retain(|&w| disp.is_pending(w));
+                    self.ke.timed.push(id);
+                }
+                KeAnswer::Pending(id)
+            }
             Err(s) => KeAnswer::Now(s),
         }
     }
@@ -558,12 +601,24 @@ impl<M: ClientMemory> Svc<'_, M> {
         })
     }
 
-    /// `NtDelayExecution`: a zero interval returns at once; see the module notes.
+    /// `NtDelayExecution`: waits until the interval (negative) or the absolute system
+    /// time (positive) has passed; zero or a past time returns at once. Always
+    /// `STATUS_SUCCESS` (never alerted: no APCs).
     pub fn delay(&mut self, interval: UserPtr<i64>) -> KeAnswer {
-        match self.timeout(Some(interval)) {
-            Ok(Some(0)) => KeAnswer::Now(STATUS_SUCCESS),
-            Ok(_) => KeAnswer::Now(STATUS_NOT_IMPLEMENTED),
-            Err(s) => KeAnswer::Now(s),
+        let t = match self.timeout(Some(interval)) {
+            Ok(t) => t,
+            Err(s) => return KeAnswer::Now(s),
+        };
+        let sleeper = self.ke.sleeper;
+        match self.run_wait(t, |ke, th, t| {
+            ke.disp.wait(th, &[sleeper], WaitType::WaitAny, false, t)
+        }) {
+            KeAnswer::Now(s) if s == STATUS_TIMEOUT => KeAnswer::Now(STATUS_SUCCESS),
+            KeAnswer::Pending(id) => {
+                self.ke.delays.push(id);
+                KeAnswer::Pending(id)
+            }
+            a => a,
         }
     }
 }

@@ -9,5 +9,6 @@ pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;
+pub mod timesvc;
 #[cfg(ntos_bare)]
 pub mod vmsvc;

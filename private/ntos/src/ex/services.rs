@@ -10,6 +10,7 @@
 
 use super::kesvc::{self, EventOp, KeAnswer, KeState, Svc, SyncKind};
 use super::obsvc::{self, NamedOp, ObState};
+use super::timesvc;
 use crate::hal::console;
 use crate::ke::dispatcher::ThreadId;
 use crate::ke::probe::{probe, UserPtr};
@@ -573,4 +574,52 @@ fn NtWriteVirtualMemory(
     done: Option<UserPtr<usize>>,
 ) -> Outcome {
     Outcome::Reply(vm(cx).copy_virtual(process.0, addr, buffer, size, false, done))
+}
+
+// ----- time (ex::timesvc) -------------------------------------------------------------
+
+fn NtQuerySystemTime(cx: &mut Context<'_>, out: UserPtr<i64>) -> Outcome {
+    Outcome::Reply(timesvc::query_system_time(&*cx.process, cx.ke.now, out))
+}
+
+fn NtQueryPerformanceCounter(
+    cx: &mut Context<'_>,
+    counter: UserPtr<i64>,
+    frequency: Option<UserPtr<i64>>,
+) -> Outcome {
+    let now = cx.ke.now;
+    Outcome::Reply(timesvc::query_performance_counter(
+        &*cx.process,
+        now,
+        counter,
+        frequency,
+    ))
+}
+
+fn NtQueryTimerResolution(
+    cx: &mut Context<'_>,
+    maximum: UserPtr<u32>,
+    minimum: UserPtr<u32>,
+    current: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(timesvc::query_timer_resolution(
+        &*cx.process,
+        maximum,
+        minimum,
+        current,
+    ))
+}
+
+fn NtSetTimerResolution(
+    cx: &mut Context<'_>,
+    desired: u32,
+    set: u8,
+    actual: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(timesvc::set_timer_resolution(
+        &*cx.process,
+        desired,
+        set,
+        actual,
+    ))
 }
