@@ -760,12 +760,16 @@ impl NtProcess {
     }
 
     /// The words of the service argument block in the thread's TEB.
+    /// One copy of the whole block (every service call takes this path).
     pub fn service_arguments(&self) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
+        const WORD: usize = size_of::<usize>();
+        let mut bytes = [0u8; ntsvc::MAX_ARGS * WORD];
+        self.read(teb::TEB_ADDRESS + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes)?;
         let mut words = [0; ntsvc::MAX_ARGS];
-        for (i, w) in words.iter_mut().enumerate() {
-            *w = self.read_word(
-                teb::TEB_ADDRESS + ntsvc::teb::ARGUMENT_BLOCK + i * size_of::<usize>(),
-            )?;
+        for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)) {
+            let mut one = [0u8; WORD];
+            one.copy_from_slice(b);
+            *w = usize::from_le_bytes(one);
         }
         Ok(words)
     }
