@@ -12,12 +12,14 @@
 //! | [`codepage`] | `RtlMultiByteToUnicodeN`, `RtlUnicodeToMultiByteN` (Windows-1252) |
 //! | [`integer`] | `RtlIntegerToChar`, `RtlCharToInteger`, `Rtl{Integer,UnicodeString}To*` |
 //! | [`bitmap`] | `RtlInitializeBitMap` and the bit range operations |
+//! | [`heap`] | the block allocator of `RtlAllocateHeap` & co over a [`heap::Region`] |
 //! | [`time`] | `RtlTimeToTimeFields`, `RtlTimeFieldsToTime`, seconds since 1970/1980 |
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 pub mod bitmap;
 pub mod codepage;
+pub mod heap;
 pub mod integer;
 pub mod string;
 pub mod time;
