@@ -5,6 +5,7 @@
 //! (`RtlFreeStringRoutine`). The routines here are written against
 //! [`StringAllocator`]; the exported entry points pass [`ProcessHeap`].
 
+use core::ffi::c_void;
 use core::ptr::NonNull;
 
 /// Source of string buffers.
@@ -21,19 +22,66 @@ pub(crate) trait StringAllocator {
     unsafe fn free(&self, buffer: NonNull<u8>);
 }
 
-/// The process heap. It does not exist yet (it needs virtual memory services from the
-/// executive), so every allocation fails with `STATUS_NO_MEMORY`; callers that supply
-/// their own buffers are unaffected.
+/// `PEB.ProcessHeap` (Windows `_PEB`: 0x30 on x64, 0x18 on x86; public symbols of
+/// ntdll.dll, `dt ntdll!_PEB`).
+#[cfg(target_pointer_width = "64")]
+pub(crate) const PEB_PROCESS_HEAP: usize = 0x30;
+#[cfg(target_pointer_width = "32")]
+pub(crate) const PEB_PROCESS_HEAP: usize = 0x18;
+
+/// `TEB.ProcessEnvironmentBlock` (0x60 on x64, 0x30 on x86).
+#[cfg(target_pointer_width = "64")]
+const TEB_PEB: usize = 0x60;
+#[cfg(target_pointer_width = "32")]
+const TEB_PEB: usize = 0x30;
+
+/// The current process's PEB (`NtCurrentPeb()`), or 0 on the host.
+pub(crate) fn current_peb() -> usize {
+    #[cfg(target_os = "windows")]
+    {
+        let teb = crate::services::current_teb();
+        // SAFETY: the TEB is mapped for the thread's life; the executive fills its PEB
+        // pointer before the thread runs.
+        unsafe { ((teb + TEB_PEB) as *const usize).read() }
+    }
+    #[cfg(not(target_os = "windows"))]
+    {
+        let _ = TEB_PEB;
+        0
+    }
+}
+
+/// `PEB.ProcessHeap`, made by `LdrInitializeThunk` (NULL before that, and on the host).
+pub(crate) fn process_heap() -> *mut c_void {
+    let peb = current_peb();
+    if peb == 0 {
+        return core::ptr::null_mut();
+    }
+    // SAFETY: the PEB is mapped read-write for the life of the process.
+    unsafe { ((peb + PEB_PROCESS_HEAP) as *const *mut c_void).read() }
+}
+
+/// The process heap (`RtlAllocateHeap(NtCurrentPeb()->ProcessHeap, 0, n)`, as Windows'
+/// string routines use it). Before it exists every allocation fails with
+/// `STATUS_NO_MEMORY`.
 pub(crate) struct ProcessHeap;
 
 impl StringAllocator for ProcessHeap {
-    fn allocate(&self, _bytes: usize) -> Option<NonNull<u8>> {
-        None
+    fn allocate(&self, bytes: usize) -> Option<NonNull<u8>> {
+        let heap = process_heap();
+        if heap.is_null() {
+            return None;
+        }
+        // SAFETY: the process heap handle from the PEB.
+        NonNull::new(unsafe { crate::heap::RtlAllocateHeap(heap, 0, bytes) }.cast())
     }
 
-    unsafe fn free(&self, _buffer: NonNull<u8>) {
-        // Nothing was ever handed out, so there is nothing to take back: a buffer
-        // passed here belongs to the caller (a misuse Windows would not catch either).
+    unsafe fn free(&self, buffer: NonNull<u8>) {
+        let heap = process_heap();
+        if !heap.is_null() {
+            // SAFETY: per the trait contract the buffer came from `allocate`.
+            unsafe { crate::heap::RtlFreeHeap(heap, 0, buffer.as_ptr().cast()) };
+        }
     }
 }
 

@@ -239,6 +239,24 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
         (Some(e), Some(n)) => (e, n),
         _ => terminate(STATUS_INVALID_IMAGE_FORMAT),
     };
+    // The process heap (`PEB.ProcessHeap`), growable and serialized, as Windows makes it
+    // before any DLL or program code runs.
+    // SAFETY: no pointer arguments.
+    let heap = unsafe {
+        crate::heap::RtlCreateHeap(
+            crate::heap::HEAP_GROWABLE,
+            core::ptr::null_mut(),
+            0,
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+        )
+    };
+    if heap.is_null() {
+        terminate(ntdef::status::STATUS_NO_MEMORY);
+    }
+    // SAFETY: the PEB is mapped read-write for the life of the process.
+    unsafe { ((Peb as usize + crate::alloc::PEB_PROCESS_HEAP) as *mut *mut c_void).write(heap) };
     if let Err(status) = bind_imports(&exe, &ntdll) {
         terminate(status);
     }

@@ -8,8 +8,8 @@
 //! freestanding runtime a CRT-less DLL needs ([`crt`]).
 //!
 //! System services (`Nt*`/`Zw*`) are generated from `ntsvc` ([`services`]); the
-//! process start (`LdrInitializeThunk`, import binding) is [`ldr`]. Until the process heap exists, routines
-//! asked to allocate return `STATUS_NO_MEMORY` ([`alloc`]).
+//! process start (`LdrInitializeThunk`, import binding) is [`ldr`], which also makes the process heap ([`heap`]); routines asked to
+//! allocate take their buffers from it ([`alloc`]).
 //!
 //! A panic cannot unwind (no unwinder, and unwinding into foreign frames would be
 //! undefined): it traps, so the executive sees the thread fault, as it would for an
@@ -27,6 +27,7 @@ mod bitmap;
 mod crt;
 #[cfg(any(test, all(target_os = "windows", target_arch = "x86")))]
 mod div;
+mod heap;
 mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;

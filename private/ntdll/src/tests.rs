@@ -589,6 +589,7 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("time.rs"),
         include_str!("crt.rs"),
         include_str!("ldr.rs"),
+        include_str!("heap.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {
