@@ -13,6 +13,7 @@
 //! | [`integer`] | `RtlIntegerToChar`, `RtlCharToInteger`, `Rtl{Integer,UnicodeString}To*` |
 //! | [`bitmap`] | `RtlInitializeBitMap` and the bit range operations |
 //! | [`heap`] | the block allocator of `RtlAllocateHeap` & co over a [`heap::Region`] |
+//! | [`path`] | `RtlDosPathNameToNtPathName_U` |
 //! | [`time`] | `RtlTimeToTimeFields`, `RtlTimeFieldsToTime`, seconds since 1970/1980 |
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod bitmap;
 pub mod codepage;
 pub mod heap;
 pub mod integer;
+pub mod path;
 pub mod string;
 pub mod time;
 pub mod upcase;
