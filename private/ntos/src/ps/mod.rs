@@ -1,6 +1,7 @@
 //! Process structure: processes (address space, CSpace, thread) and the
 //! first executive ↔ process protocol.
 
+pub mod cid;
 #[cfg(ntos_bare)]
 pub mod client;
 #[cfg(ntos_bare)]

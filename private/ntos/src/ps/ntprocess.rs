@@ -490,7 +490,10 @@ impl NtProcess {
             }
         }
         self.map_page(mm, shadows, teb::PEB_ADDRESS, true)?;
-        for (off, v) in teb::initial_teb(self.pid as usize * 4, self.pid as usize * 4 + 4) {
+        for (off, v) in teb::initial_teb(
+            super::cid::process_id(self.pid),
+            super::cid::thread_id(self.pid),
+        ) {
             self.write_word(teb::TEB_ADDRESS + off, v)?;
         }
         for (off, v) in teb::initial_peb(exe_range.start) {
@@ -772,6 +775,11 @@ impl NtProcess {
             *w = usize::from_le_bytes(one);
         }
         Ok(words)
+    }
+
+    /// The thread's TCB (for suspend and resume).
+    pub fn tcb(&self) -> Option<CPtr> {
+        self.tcb
     }
 
     /// Stops the thread and returns every object, slot and the shadow window.
