@@ -15,6 +15,7 @@
 
 use core::ffi::c_void;
 use ntdef::status::NtStatus;
+use ntdef::types::{STRING, UNICODE_STRING};
 
 /// `PEB.ImageBaseAddress` (Windows `_PEB`: 0x10 on x64, 0x08 on x86).
 #[cfg(target_pointer_width = "64")]
@@ -270,4 +271,193 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
         f(Peb)
     };
     terminate(NtStatus::from_u32(status))
+}
+
+// ---------------------------------------------------------------------------------
+// Loader routines for loaded modules: LdrGetDllHandle, LdrGetProcedureAddress,
+// LdrLoadDll. Prototypes as documented by the Windows native-API references (e.g. the
+// `LdrLoadDll`/`LdrGetDllHandle`/`LdrGetProcedureAddress` entries of Microsoft's
+// `winternl.h`-era documentation and the NTAPI headers): four arguments each,
+// NTSTATUS result. The loaded modules are ntdll.dll and the program; there is no
+// loader data table (`PEB.Ldr`) and no section-based DLL mapping yet, so `LdrLoadDll`
+// can only return the handle of one of those two.
+
+/// `STATUS_PROCEDURE_NOT_FOUND` (MS-ERREF 2.3.1).
+const STATUS_PROCEDURE_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_007A);
+
+/// `RTL_USER_PROCESS_PARAMETERS.ImagePathName` (0x60 on x64, 0x38 on x86) and
+/// `PEB.ProcessParameters` (0x20 / 0x10), Windows' public symbols.
+#[cfg(target_pointer_width = "64")]
+const PARAMS_IMAGE_PATH: usize = 0x60;
+#[cfg(target_pointer_width = "32")]
+const PARAMS_IMAGE_PATH: usize = 0x38;
+#[cfg(target_pointer_width = "64")]
+const PEB_PROCESS_PARAMETERS: usize = 0x20;
+#[cfg(target_pointer_width = "32")]
+const PEB_PROCESS_PARAMETERS: usize = 0x10;
+
+fn fold(c: u16) -> u16 {
+    if (b'a' as u16..=b'z' as u16).contains(&c) {
+        c - 0x20
+    } else {
+        c
+    }
+}
+
+/// The last component of a path, with `.dll` implied when it has no extension and a
+/// trailing `.` meaning "no extension" (Windows' rules for module names).
+fn module_name_eq(path: &[u16], module: &[u8]) -> bool {
+    let start = path
+        .iter()
+        .rposition(|&c| c == b'\\' as u16 || c == b'/' as u16)
+        .map_or(0, |i| i + 1);
+    let base = &path[start..];
+    let (stem, ext): (&[u16], &[u8]) = match base.last() {
+        Some(&c) if c == b'.' as u16 => (&base[..base.len() - 1], b""),
+        _ if !base.contains(&(b'.' as u16)) => (base, b".dll"),
+        _ => (base, b""),
+    };
+    stem.len() + ext.len() == module.len()
+        && stem
+            .iter()
+            .copied()
+            .chain(ext.iter().map(|&b| b as u16))
+            .zip(module)
+            .all(|(a, &b)| fold(a) == fold(b as u16))
+}
+
+/// The program's file name (`ProcessParameters->ImagePathName`), if known.
+fn program_path<'a>() -> Option<&'a [u16]> {
+    let peb = crate::alloc::current_peb();
+    // SAFETY: the PEB is mapped for the life of the process.
+    let params = unsafe { ((peb + PEB_PROCESS_PARAMETERS) as *const usize).read() };
+    if params == 0 {
+        return None;
+    }
+    // SAFETY: a non-NULL ProcessParameters points at the parameter block, normalized
+    // (absolute buffer addresses) once the process runs.
+    let s = unsafe { ((params + PARAMS_IMAGE_PATH) as *const UNICODE_STRING).read() };
+    (!s.Buffer.is_null())
+        // SAFETY: the block holds `Length` bytes of the image path.
+        .then(|| unsafe { crate::abi::elems(s.Buffer, usize::from(s.Length) / 2) })
+}
+
+/// The base of the loaded module called `name`.
+fn find_module(name: &[u16]) -> Option<usize> {
+    if module_name_eq(name, b"ntdll.dll") {
+        return Some(&raw const __ImageBase as usize);
+    }
+    let peb = crate::alloc::current_peb();
+    // SAFETY: the executive filled `ImageBaseAddress` of this process's PEB.
+    let exe = unsafe { ((peb + PEB_IMAGE_BASE) as *const usize).read() };
+    if let Some(path) = program_path() {
+        let start = path
+            .iter()
+            .rposition(|&c| c == b'\\' as u16)
+            .map_or(0, |i| i + 1);
+        let mut own = [0u8; 256];
+        let file = &path[start..];
+        if file.len() <= own.len() && file.iter().all(|&c| c < 0x80) {
+            for (o, &c) in own.iter_mut().zip(file) {
+                *o = c as u8;
+            }
+            if module_name_eq(name, &own[..file.len()]) {
+                return Some(exe);
+            }
+        }
+    }
+    // A program that exports names itself in its export directory.
+    // SAFETY: the program is mapped whole.
+    let image = unsafe { Image::at(exe) }?;
+    let (dir, _) = image.directory(DIR_EXPORT)?;
+    let own = image.name(image.u32(dir + 12)? as usize)?;
+    module_name_eq(name, own).then_some(exe)
+}
+
+/// The loaded module of handle (base) `handle`.
+fn module_of_handle(handle: usize) -> Option<Image> {
+    let own = &raw const __ImageBase as usize;
+    // SAFETY: the executive filled `ImageBaseAddress` of this process's PEB.
+    let exe = unsafe { ((crate::alloc::current_peb() + PEB_IMAGE_BASE) as *const usize).read() };
+    // SAFETY: both images are mapped whole for the life of the process.
+    (handle == own || handle == exe)
+        .then(|| unsafe { Image::at(handle) })
+        .flatten()
+}
+
+/// Looks up a loaded module by name (`DllPath` and `DllCharacteristics` are ignored).
+/// `STATUS_DLL_NOT_FOUND` when it is not loaded.
+///
+/// # Safety
+/// `DllName` must be a valid `UNICODE_STRING`; `DllHandle` writable.
+#[no_mangle]
+pub unsafe extern "system" fn LdrGetDllHandle(
+    DllPath: *const u16,
+    DllCharacteristics: *const u32,
+    DllName: *const UNICODE_STRING,
+    DllHandle: *mut *mut c_void,
+) -> NtStatus {
+    let _ = (DllPath, DllCharacteristics);
+    // SAFETY: the contract.
+    let name = unsafe { crate::abi::unicode_chars(&crate::abi::load(DllName)) };
+    match find_module(name) {
+        Some(base) => {
+            // SAFETY: the contract.
+            unsafe { crate::abi::store(DllHandle, base as *mut c_void) };
+            ntdef::status::STATUS_SUCCESS
+        }
+        None => STATUS_DLL_NOT_FOUND,
+    }
+}
+
+/// "Loads" a DLL: succeeds only for a module already loaded (ntdll.dll, the program);
+/// any other name is `STATUS_DLL_NOT_FOUND` until DLLs can be mapped from sections.
+///
+/// # Safety
+/// As [`LdrGetDllHandle`].
+#[no_mangle]
+pub unsafe extern "system" fn LdrLoadDll(
+    DllPath: *const u16,
+    DllCharacteristics: *const u32,
+    DllName: *const UNICODE_STRING,
+    DllHandle: *mut *mut c_void,
+) -> NtStatus {
+    // SAFETY: same contract.
+    unsafe { LdrGetDllHandle(DllPath, DllCharacteristics, DllName, DllHandle) }
+}
+
+/// The address of an export of a loaded module, by name (`ProcedureName`, an
+/// `ANSI_STRING`) or, when that is NULL, by ordinal. `STATUS_DLL_NOT_FOUND` for a
+/// handle that is not a loaded module, `STATUS_PROCEDURE_NOT_FOUND` /
+/// `STATUS_ORDINAL_NOT_FOUND` for a missing export. Forwarders are not followed.
+///
+/// # Safety
+/// `ProcedureName` NULL or a valid `ANSI_STRING`; `ProcedureAddress` writable.
+#[no_mangle]
+pub unsafe extern "system" fn LdrGetProcedureAddress(
+    DllHandle: *mut c_void,
+    ProcedureName: *const STRING,
+    ProcedureNumber: u32,
+    ProcedureAddress: *mut *mut c_void,
+) -> NtStatus {
+    let Some(image) = module_of_handle(DllHandle as usize) else {
+        return STATUS_DLL_NOT_FOUND;
+    };
+    let found = if ProcedureName.is_null() {
+        image
+            .export_by_ordinal(ProcedureNumber as usize)
+            .ok_or(STATUS_ORDINAL_NOT_FOUND)
+    } else {
+        // SAFETY: the contract.
+        let name = unsafe { crate::abi::ansi_bytes(&crate::abi::load(ProcedureName)) };
+        image.export_by_name(name).ok_or(STATUS_PROCEDURE_NOT_FOUND)
+    };
+    match found {
+        Ok(address) => {
+            // SAFETY: the contract.
+            unsafe { crate::abi::store(ProcedureAddress, address as *mut c_void) };
+            ntdef::status::STATUS_SUCCESS
+        }
+        Err(status) => status,
+    }
 }

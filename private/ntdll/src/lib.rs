@@ -31,6 +31,7 @@ mod heap;
 mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;
+mod path;
 mod services;
 mod string;
 mod time;

@@ -590,6 +590,7 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("crt.rs"),
         include_str!("ldr.rs"),
         include_str!("heap.rs"),
+        include_str!("path.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {

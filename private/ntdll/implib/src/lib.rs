@@ -53,7 +53,10 @@ const fn cdecl(name: &'static str) -> Export {
 /// byte counts are the i386 argument sizes: 4 per pointer, `ULONG`, `LONG`, `WCHAR` or
 /// `BOOLEAN` (all widened to a stack slot).
 pub const EXPORTS: &[Export] = &[
+    stdcall("LdrGetDllHandle", 16),
+    stdcall("LdrGetProcedureAddress", 16),
     stdcall("LdrInitializeThunk", 4),
+    stdcall("LdrLoadDll", 16),
     stdcall("NtAllocateVirtualMemory", 24),
     stdcall("NtClearEvent", 4),
     stdcall("NtClose", 4),
@@ -110,6 +113,7 @@ pub const EXPORTS: &[Export] = &[
     stdcall("RtlCopyUnicodeString", 8),
     stdcall("RtlCreateHeap", 24),
     stdcall("RtlDestroyHeap", 4),
+    stdcall("RtlDosPathNameToNtPathName_U", 16),
     stdcall("RtlEqualUnicodeString", 12),
     stdcall("RtlFindClearBits", 12),
     stdcall("RtlFindClearBitsAndSet", 12),
