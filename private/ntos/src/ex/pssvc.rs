@@ -1,0 +1,463 @@
+//! Process and thread services: NtOpenProcess / NtOpenThread by client id,
+//! NtQueryInformationProcess / NtQueryInformationThread, NtSuspendThread /
+//! NtResumeThread, and the process records behind them and behind
+//! NtTerminateProcess / NtTerminateThread on other processes.
+//!
+//! Decisions (documented once here):
+//! - **Records.** Every NT process has a [`PsRecord`] from its start until both its
+//!   process and thread objects are gone (the last handle closed), so a process that
+//!   has exited stays queryable (exit status, times) and openable by id, as Windows
+//!   keeps a process in its CID table until the object is deleted.
+//! - **Ids** come from `ps::cid` (process `8n`, thread `8n + 4`).
+//! - **Access.** No security descriptors yet: an open by id grants the desired access
+//!   (generic rights mapped, `MAXIMUM_ALLOWED` → all); each service checks its right
+//!   on the handle. Granting `PROCESS_QUERY_INFORMATION` / `THREAD_QUERY_INFORMATION`
+//!   also grants the `*_QUERY_LIMITED_INFORMATION` right, as Windows does.
+//! - **Open by name.** Processes and threads have no names: an `ObjectName` alone
+//!   answers `STATUS_OBJECT_NAME_NOT_FOUND` without a lookup.
+//! - **Suspend.** Another process's thread: a running thread is stopped with seL4
+//!   `TCB_Suspend` (a thread queued on the executive's endpoint restarts its system
+//!   call on resume); a thread parked in a wait keeps its wait, and if the wait ends
+//!   while suspended the answer is held until the count is back at zero. Suspending
+//!   the caller's own (only) thread is not supported (`STATUS_NOT_IMPLEMENTED`); nothing
+//!   in the process could resume it.
+//! - **Times.** Create and exit times are the system time at start and end; kernel and
+//!   user times are not accounted (zero).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::obsvc::{capture_attributes, return_handle, write_u32, ObState};
+use super::services::{Context, Outcome};
+use crate::ke::dispatcher::Completion;
+use crate::ke::probe::{probe, UserPtr};
+use crate::ob::access::AccessMask;
+use crate::ob::handle::HandleAttributes;
+use crate::ob::ObjectId;
+use crate::ps::cid;
+use ntdef::status::{
+    NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_CID, STATUS_INVALID_HANDLE,
+    STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER_MIX, STATUS_NOT_IMPLEMENTED,
+    STATUS_OBJECT_NAME_NOT_FOUND, STATUS_PENDING, STATUS_PROCESS_IS_TERMINATING, STATUS_SUCCESS,
+    STATUS_SUSPEND_COUNT_EXCEEDED, STATUS_THREAD_IS_TERMINATING,
+};
+use ntdef::types::OBJECT_ATTRIBUTES;
+use ntsvc::{CLIENT_ID, HANDLE, NT_CURRENT_PROCESS};
+use sel4::CPtr;
+
+/// Process rights (winnt.h).
+pub const PROCESS_TERMINATE: u32 = 0x0001;
+pub const PROCESS_QUERY_INFORMATION: u32 = 0x0400;
+pub const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
+/// Thread rights (winnt.h).
+pub const THREAD_TERMINATE: u32 = 0x0001;
+pub const THREAD_SUSPEND_RESUME: u32 = 0x0002;
+pub const THREAD_QUERY_INFORMATION: u32 = 0x0040;
+pub const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
+const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
+
+/// `PROCESSINFOCLASS` / `THREADINFOCLASS` values (winternl.h, ntddk.h).
+const PROCESS_BASIC_INFORMATION: u32 = 0;
+const PROCESS_TIMES: u32 = 4;
+const THREAD_BASIC_INFORMATION: u32 = 0;
+const THREAD_TIMES: u32 = 1;
+
+/// `MAXIMUM_SUSPEND_COUNT` (ntddk.h).
+pub const MAXIMUM_SUSPEND_COUNT: u32 = 0x7F;
+
+/// Base priority of a normal-class process (`NORMAL_PRIORITY_CLASS`).
+const NORMAL_BASE_PRIORITY: i32 = 8;
+
+const WORD: usize = size_of::<usize>();
+
+/// What the executive knows of one NT process (and its only thread).
+pub struct PsRecord {
+    /// The executive's process number (`ps::cid` makes the ids from it).
+    pub pid: u32,
+    pub name: String,
+    pub process: ObjectId,
+    pub thread: ObjectId,
+    pub tcb: Option<CPtr>,
+    /// `None` while running.
+    pub exit_status: Option<NtStatus>,
+    pub create_time: u64,
+    pub exit_time: u64,
+    pub suspend_count: u32,
+    /// Whether `TCB_Suspend` stopped the thread (resume undoes it).
+    tcb_stopped: bool,
+    /// Wait answers held while the thread is suspended.
+    pub held: Vec<Completion>,
+}
+
+/// The process records.
+#[derive(Default)]
+pub struct PsState {
+    records: Vec<PsRecord>,
+}
+
+impl PsState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A new process.
+    pub fn add(
+        &mut self,
+        pid: u32,
+        name: &str,
+        process: ObjectId,
+        thread: ObjectId,
+        tcb: Option<CPtr>,
+        now: u64,
+    ) {
+        self.records.push(PsRecord {
+            pid,
+            name: String::from(name),
+            process,
+            thread,
+            tcb,
+            exit_status: None,
+            create_time: now,
+            exit_time: 0,
+            suspend_count: 0,
+            tcb_stopped: false,
+            held: Vec::new(),
+        });
+    }
+
+    /// Process `pid` ended with `status` (its objects may live on).
+    pub fn exited(&mut self, pid: u32, status: NtStatus, now: u64) {
+        if let Some(r) = self.records.iter_mut().find(|r| r.pid == pid) {
+            if r.exit_status.is_none() {
+                r.exit_status = Some(status);
+                r.exit_time = now;
+            }
+            r.held.clear();
+            r.tcb = None;
+        }
+    }
+
+    /// Forgets the ended processes whose objects are both gone.
+    pub fn prune(&mut self, ob: &ObState) {
+        self.records.retain(|r| {
+            r.exit_status.is_none()
+                || ob.om.header(r.process).is_some()
+                || ob.om.header(r.thread).is_some()
+        });
+    }
+
+    pub fn by_pid(&mut self, pid: u32) -> Option<&mut PsRecord> {
+        self.records.iter_mut().find(|r| r.pid == pid)
+    }
+
+    fn by_object(&mut self, id: ObjectId) -> Option<&mut PsRecord> {
+        self.records
+            .iter_mut()
+            .find(|r| r.process == id || r.thread == id)
+    }
+
+    /// Whether a wait answer for process `pid`'s thread must be held: then it is.
+    pub fn hold(&mut self, pid: u32, c: Completion) -> Option<Completion> {
+        match self.by_pid(pid) {
+            Some(r) if r.suspend_count > 0 && r.exit_status.is_none() => {
+                r.held.push(c);
+                None
+            }
+            _ => Some(c),
+        }
+    }
+}
+
+fn status(r: Result<(), NtStatus>) -> Outcome {
+    Outcome::Reply(NtStatus::from_result(r))
+}
+
+/// `NtOpenProcess` (`thread` false) / `NtOpenThread`: the handle is probed by the
+/// dispatcher, then `CLIENT_ID` and `OBJECT_ATTRIBUTES` are captured. A name together
+/// with a client id, or neither, is `STATUS_INVALID_PARAMETER_MIX` (ReactOS
+/// `NtOpenProcess` / `NtOpenThread`, matching Windows' documented "exactly one of
+/// ObjectName and ClientId"); an id that names nothing is `STATUS_INVALID_CID`, as is
+/// a thread id whose `UniqueProcess` (when non-zero) is not its process.
+pub fn open(
+    cx: &mut Context<'_>,
+    thread: bool,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    client_id: Option<UserPtr<CLIENT_ID>>,
+) -> Outcome {
+    status((|| {
+        let cid = match client_id {
+            Some(p) => {
+                let mut raw = [0u8; 2 * WORD];
+                cx.process.read(p.addr(), &mut raw)?;
+                let mut w = [0u8; WORD];
+                w.copy_from_slice(&raw[..WORD]);
+                let process = usize::from_le_bytes(w);
+                w.copy_from_slice(&raw[WORD..]);
+                Some((process, usize::from_le_bytes(w)))
+            }
+            None => None,
+        };
+        let attrs = capture_attributes(&*cx.process, attributes)?;
+        let (process_id, thread_id) = match (cid, attrs.name.is_some()) {
+            (Some(c), false) => c,
+            (None, true) => return Err(STATUS_OBJECT_NAME_NOT_FOUND),
+            _ => return Err(STATUS_INVALID_PARAMETER_MIX),
+        };
+        cx.ps.prune(cx.ob);
+        let pid = if thread {
+            let n = cid::thread_of(thread_id).ok_or(STATUS_INVALID_CID)?;
+            if process_id != 0 && cid::process_of(process_id) != Some(n) {
+                return Err(STATUS_INVALID_CID);
+            }
+            n
+        } else {
+            cid::process_of(process_id).ok_or(STATUS_INVALID_CID)?
+        };
+        let r = cx.ps.by_pid(pid).ok_or(STATUS_INVALID_CID)?;
+        let (object, ty) = if thread {
+            (r.thread, cx.ob.thread_type())
+        } else {
+            (r.process, cx.ob.process_type())
+        };
+        let descriptor = &cx
+            .ob
+            .om
+            .object_type(ty)
+            .ok_or(STATUS_INVALID_HANDLE)?
+            .descriptor;
+        let valid = descriptor.valid_access;
+        let mut access = if desired & MAXIMUM_ALLOWED != 0 {
+            valid
+        } else {
+            descriptor.mapping.map(AccessMask(desired))
+        };
+        let (full, limited) = if thread {
+            (THREAD_QUERY_INFORMATION, THREAD_QUERY_LIMITED_INFORMATION)
+        } else {
+            (PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION)
+        };
+        if access.0 & full != 0 {
+            access = AccessMask(access.0 | limited);
+        }
+        access = AccessMask(access.0 & valid.0);
+        let handle = cx.ob.om.create_handle(
+            cx.caller.table,
+            object,
+            access,
+            HandleAttributes::from_obj_bits(attrs.attributes),
+        )?;
+        return_handle(cx.ob, &cx.caller, &*cx.process, out, handle)
+    })())
+}
+
+/// The record a process (or thread) handle names, after the access check.
+fn record_of<'a>(
+    cx: &'a mut Context<'_>,
+    handle: usize,
+    thread: bool,
+    access: u32,
+) -> Result<&'a mut PsRecord, NtStatus> {
+    let ty = if thread {
+        cx.ob.thread_type()
+    } else {
+        cx.ob.process_type()
+    };
+    let entry = cx.ob.om.object_by_handle(
+        &cx.caller,
+        super::obsvc::handle_from_word(handle),
+        Some(ty),
+        AccessMask(access),
+    )?;
+    cx.ps.by_object(entry.object).ok_or(STATUS_INVALID_HANDLE)
+}
+
+fn push_word(out: &mut Vec<u8>, v: usize) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// A `LONG` in a pointer-aligned slot (the padding after it on 64-bit).
+fn push_long(out: &mut Vec<u8>, v: i32) {
+    out.extend_from_slice(&v.to_le_bytes());
+    if WORD == 8 {
+        out.extend_from_slice(&[0; 4]);
+    }
+}
+
+/// `KERNEL_USER_TIMES`: four `LARGE_INTEGER`s, 32 bytes on both arches.
+fn times(r: &PsRecord) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32);
+    for v in [r.create_time, r.exit_time, 0, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+/// `NtQueryInformationProcess` (`thread` false) / `NtQueryInformationThread`. Order
+/// as Windows: the buffer is probed (4-byte alignment), the class decides the exact
+/// length (`STATUS_INVALID_INFO_CLASS`, `STATUS_INFO_LENGTH_MISMATCH`, both before
+/// the handle is looked at), then the handle and its right
+/// (`*_QUERY_LIMITED_INFORMATION`), then the answer and `ReturnLength` (on success
+/// only).
+///
+/// Layouts (winternl.h / ntddk.h): `PROCESS_BASIC_INFORMATION` { NTSTATUS ExitStatus;
+/// PPEB PebBaseAddress; ULONG_PTR AffinityMask; KPRIORITY BasePriority; ULONG_PTR
+/// UniqueProcessId; ULONG_PTR InheritedFromUniqueProcessId } = 48 / 24 bytes;
+/// `THREAD_BASIC_INFORMATION` { NTSTATUS ExitStatus; PVOID TebBaseAddress; CLIENT_ID
+/// ClientId; KAFFINITY AffinityMask; KPRIORITY Priority; KPRIORITY BasePriority } =
+/// 48 / 28 bytes.
+pub fn query(
+    cx: &mut Context<'_>,
+    thread: bool,
+    handle: usize,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    status((|| {
+        probe(buffer, length as usize, 4)?;
+        let basic_len = if thread {
+            if WORD == 8 {
+                48
+            } else {
+                28
+            }
+        } else {
+            6 * WORD
+        };
+        let want = match (thread, class) {
+            (false, PROCESS_BASIC_INFORMATION) | (true, THREAD_BASIC_INFORMATION) => basic_len,
+            (false, PROCESS_TIMES) | (true, THREAD_TIMES) => 32,
+            _ => return Err(STATUS_INVALID_INFO_CLASS),
+        };
+        if length as usize != want {
+            return Err(STATUS_INFO_LENGTH_MISMATCH);
+        }
+        let right = if thread {
+            THREAD_QUERY_LIMITED_INFORMATION
+        } else {
+            PROCESS_QUERY_LIMITED_INFORMATION
+        };
+        let r = record_of(cx, handle, thread, right)?;
+        let exit = r.exit_status.unwrap_or(STATUS_PENDING).as_u32() as i32;
+        let out = match (thread, class) {
+            (false, PROCESS_BASIC_INFORMATION) => {
+                let mut out = Vec::with_capacity(want);
+                push_long(&mut out, exit);
+                push_word(&mut out, crate::ps::teb::PEB_ADDRESS);
+                push_word(&mut out, 1);
+                push_long(&mut out, NORMAL_BASE_PRIORITY);
+                push_word(&mut out, cid::process_id(r.pid));
+                push_word(&mut out, 0);
+                out
+            }
+            (true, THREAD_BASIC_INFORMATION) => {
+                let mut out = Vec::with_capacity(want);
+                push_long(&mut out, exit);
+                push_word(&mut out, crate::ps::teb::TEB_ADDRESS);
+                push_word(&mut out, cid::process_id(r.pid));
+                push_word(&mut out, cid::thread_id(r.pid));
+                push_word(&mut out, 1);
+                out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
+                out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
+                out
+            }
+            _ => times(r),
+        };
+        debug_assert_eq!(out.len(), want);
+        cx.process.write(buffer, &out)?;
+        if let Some(p) = returned {
+            write_u32(&*cx.process, p.addr(), want as u32)?;
+        }
+        Ok(())
+    })())
+}
+
+/// The process a terminate names: `Ok(None)` for the caller itself.
+pub fn terminate_target(
+    cx: &mut Context<'_>,
+    handle: usize,
+    thread: bool,
+) -> Result<Option<u32>, NtStatus> {
+    let own = cx.process.pid;
+    let right = if thread {
+        THREAD_TERMINATE
+    } else {
+        PROCESS_TERMINATE
+    };
+    if !thread && handle == NT_CURRENT_PROCESS {
+        return Ok(None);
+    }
+    let r = record_of(cx, handle, thread, right)?;
+    if r.pid == own {
+        return Ok(None);
+    }
+    if r.exit_status.is_some() {
+        return Err(if thread {
+            STATUS_THREAD_IS_TERMINATING
+        } else {
+            STATUS_PROCESS_IS_TERMINATING
+        });
+    }
+    Ok(Some(r.pid))
+}
+
+/// `NtSuspendThread` / `NtResumeThread`: the previous count is returned (written after
+/// the change; a fault writing it does not undo it). Suspending at
+/// `MAXIMUM_SUSPEND_COUNT` is `STATUS_SUSPEND_COUNT_EXCEEDED`; an ended thread is
+/// `STATUS_THREAD_IS_TERMINATING` (ReactOS `NtSuspendThread` / `KeSuspendThread`).
+pub fn suspend_resume(
+    cx: &mut Context<'_>,
+    handle: usize,
+    suspend: bool,
+    previous: Option<UserPtr<u32>>,
+) -> Outcome {
+    let own = cx.process.pid;
+    let r = (|| {
+        let parked = cx.parked;
+        let r = record_of(cx, handle, true, THREAD_SUSPEND_RESUME)?;
+        if r.exit_status.is_some() {
+            return Err(STATUS_THREAD_IS_TERMINATING);
+        }
+        let before = r.suspend_count;
+        let mut release = Vec::new();
+        if suspend {
+            if r.pid == own {
+                return Err(STATUS_NOT_IMPLEMENTED);
+            }
+            if before >= MAXIMUM_SUSPEND_COUNT {
+                return Err(STATUS_SUSPEND_COUNT_EXCEEDED);
+            }
+            r.suspend_count += 1;
+            if before == 0 && !parked(r.pid) {
+                if let Some(tcb) = r.tcb {
+                    r.tcb_stopped = sel4::tcb_suspend(tcb).is_ok();
+                }
+            }
+        } else if before > 0 {
+            r.suspend_count -= 1;
+            if r.suspend_count == 0 {
+                if r.tcb_stopped {
+                    if let Some(tcb) = r.tcb {
+                        let _ = sel4::tcb_resume(tcb);
+                    }
+                    r.tcb_stopped = false;
+                }
+                release = core::mem::take(&mut r.held);
+            }
+        }
+        cx.ke.completed.extend(release);
+        Ok(before)
+    })();
+    match r {
+        Ok(before) => {
+            if let Some(p) = previous {
+                let _ = write_u32(&*cx.process, p.addr(), before);
+            }
+            Outcome::Reply(STATUS_SUCCESS)
+        }
+        Err(s) => Outcome::Reply(s),
+    }
+}
