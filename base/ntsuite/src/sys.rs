@@ -41,9 +41,9 @@ pub const KERNEL: usize = 0xFFFF_8000_0000_0000;
 #[cfg(target_pointer_width = "32")]
 pub const KERNEL: usize = 0x8000_0000;
 
-/// Far below anything the executive maps (images, stack, TEB, PEB): Windows, too,
-/// never maps the first 64 KiB.
-pub const UNMAPPED: usize = 0x0001_0000;
+/// Inside the first 64 KiB, which Windows never maps (allocations start at 0x10000) and
+/// neither does the executive; 0x10000 itself is where the process heap may land.
+pub const UNMAPPED: usize = 0x0000_8000;
 
 pub const STATUS_SUCCESS: u32 = 0x0000_0000;
 pub const STATUS_DATATYPE_MISALIGNMENT: u32 = 0x8000_0002;

@@ -18,8 +18,9 @@ pub extern "system" fn NtProcessStartup(_peb: *mut core::ffi::c_void) -> u32 {
     const KERNEL: usize = 0xFFFF_8000_0000_0000;
     #[cfg(target_pointer_width = "32")]
     const KERNEL: usize = 0x8000_0000;
-    // Far below any mapping the executive makes (images, stack, TEB, PEB).
-    const UNMAPPED: usize = 0x0001_0000;
+    // Inside the first 64 KiB, which is never mapped (allocations, such as the process
+    // heap, start at 0x10000).
+    const UNMAPPED: usize = 0x0000_8000;
 
     let text = native::utf16::<4>("bad!");
     let good = native::unicode(&text);
