@@ -9,6 +9,7 @@ mod display;
 mod ke;
 mod mm;
 mod ob;
+mod rtl;
 mod terminate;
 mod time;
 
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Test> {
         ke::TESTS,
         mm::TESTS,
         time::TESTS,
+        rtl::TESTS,
     ]
     .concat()
 }
