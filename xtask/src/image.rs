@@ -79,6 +79,7 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "nullbench.exe"),
     ("hello", "ping.exe"),
     ("hello", "pong.exe"),
+    ("hello", "sleeper.exe"),
     ("ntsuite", "ntsuite.exe"),
 ];
 
@@ -93,6 +94,7 @@ pub const PROGRAMS: &[&str] = &[
     "badcall.exe",
     "chello.exe",
     "rtltest.exe",
+    "sleeper.exe",
     "ntsuite.exe",
     "ping.exe",
     "pong.exe",

@@ -38,6 +38,15 @@ use ntdef::status::NtStatus;
 /// `HANDLE`.
 pub type HANDLE = *mut c_void;
 
+/// `CLIENT_ID` (`UniqueProcess`, `UniqueThread`: two handle-sized ids; wdm.h / ntdef.h).
+#[repr(C)]
+#[allow(non_snake_case, non_camel_case_types)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CLIENT_ID {
+    pub UniqueProcess: usize,
+    pub UniqueThread: usize,
+}
+
 /// `NtCurrentProcess()`: the pseudo-handle `(HANDLE)-1`.
 pub const NT_CURRENT_PROCESS: usize = usize::MAX;
 /// `NtCurrentThread()`: the pseudo-handle `(HANDLE)-2`.
@@ -269,6 +278,26 @@ macro_rules! for_each_service {
                  CurrentTime: out_ptr(u32));
             0x002A NtSetTimerResolution ZwSetTimerResolution
                 (DesiredTime: value(u32), SetResolution: value(u8), ActualTime: out_ptr(u32));
+            0x002B NtOpenProcess ZwOpenProcess
+                (ProcessHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ClientId: opt_in_ptr($crate::CLIENT_ID));
+            0x002C NtOpenThread ZwOpenThread
+                (ThreadHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ClientId: opt_in_ptr($crate::CLIENT_ID));
+            0x002D NtQueryInformationProcess ZwQueryInformationProcess
+                (ProcessHandle: handle, ProcessInformationClass: value(u32),
+                 ProcessInformation: out_buf, ProcessInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
+            0x002E NtQueryInformationThread ZwQueryInformationThread
+                (ThreadHandle: handle, ThreadInformationClass: value(u32),
+                 ThreadInformation: out_buf, ThreadInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
+            0x002F NtSuspendThread ZwSuspendThread
+                (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
+            0x0030 NtResumeThread ZwResumeThread
+                (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
         }
     };
 }

@@ -9,6 +9,7 @@ mod display;
 mod ke;
 mod mm;
 mod ob;
+mod ps;
 mod rtl;
 mod terminate;
 mod time;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Test> {
         mm::TESTS,
         time::TESTS,
         rtl::TESTS,
+        ps::TESTS,
     ]
     .concat()
 }

@@ -100,6 +100,8 @@ pub struct Executive {
     ob: super::obsvc::ObState,
     /// Dispatcher objects and waits (`ex::kesvc`).
     ke: KeState,
+    /// Process records (`ex::pssvc`).
+    ps: super::pssvc::PsState,
     /// Parked callers: the wait each thread is in and the slot holding the reply
     /// capability saved for it (see `ke` module notes).
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
@@ -135,8 +137,9 @@ impl Executive {
         r.map_err(|err| BootError::Session { pid, err })
     }
 
-    /// Ends NT process `pid` and reports why.
-    fn end_nt(&mut self, pid: u32, why: &dyn fmt::Display) {
+    /// Ends NT process `pid` with exit status `status` and reports why.
+    fn end_nt(&mut self, pid: u32, status: NtStatus, why: &dyn fmt::Display) {
+        self.ps.exited(pid, status, self.ke.now);
         if let Some(mut p) = self.nt_processes.remove(&pid) {
             if let Some(id) = p.ob.take() {
                 let thread = thread_of(pid);
@@ -165,6 +168,10 @@ impl Executive {
         while !self.ke.completed.is_empty() {
             let done = core::mem::take(&mut self.ke.completed);
             for c in done {
+                // A suspended thread's answer waits for its resume (`ex::pssvc`).
+                let Some(c) = self.ps.hold(c.thread.0 as u32, c) else {
+                    continue;
+                };
                 match self.parked.get(&c.thread) {
                     Some(&(wait, slot)) if wait == c.wait => {
                         self.parked.remove(&c.thread);
@@ -222,11 +229,13 @@ impl Executive {
                     }
                     _ => ntdef::status::STATUS_ACCESS_VIOLATION,
                 };
+                // An unhandled exception ends the process with its code as exit status.
                 if s == ntdef::status::STATUS_ACCESS_VIOLATION {
-                    self.end_nt(pid, &format_args!("fault: {fault}; process terminated"));
+                    let why = format_args!("fault: {fault}; process terminated");
+                    self.end_nt(pid, s, &why);
                 } else {
                     let why = format_args!("fault: {fault}: {s}; process terminated");
-                    self.end_nt(pid, &why);
+                    self.end_nt(pid, s, &why);
                 }
                 Some(None)
             }
@@ -234,6 +243,8 @@ impl Executive {
                 let p = self.nt_processes.get_mut(&pid)?;
                 let identity = p.ob?;
                 let thread = thread_of(pid);
+                let parked_map = &self.parked;
+                let parked = |n: u32| parked_map.contains_key(&thread_of(n));
                 let mut cx = services::Context {
                     process: p,
                     ob: &mut self.ob,
@@ -242,6 +253,8 @@ impl Executive {
                     thread,
                     mm: &mut self.mm,
                     shadows: &mut self.shadows,
+                    ps: &mut self.ps,
+                    parked: &parked,
                 };
                 let outcome = services::dispatch(&mut cx, label);
                 self.ke.reap(&mut self.ob);
@@ -249,8 +262,17 @@ impl Executive {
                     services::Outcome::Reply(status) => Some(status),
                     services::Outcome::TerminateProcess(status) => {
                         let why = format_args!("exited with status {:#010x}", status.as_u32());
-                        self.end_nt(pid, &why);
+                        self.end_nt(pid, status, &why);
                         None
+                    }
+                    services::Outcome::TerminateOther { pid: other, status } => {
+                        let why = format_args!(
+                            "terminated by process {} with status {:#010x}",
+                            crate::ps::cid::process_id(pid),
+                            status.as_u32()
+                        );
+                        self.end_nt(other, status, &why);
+                        Some(ntdef::status::STATUS_SUCCESS)
                     }
                     services::Outcome::Pending(wait) => {
                         if self.park(thread, wait) {
@@ -342,6 +364,9 @@ impl Executive {
                     Ok(id) => {
                         if let Err(s) = self.ke.attach(&id) {
                             kprintln!("ntos: process {name}: not waitable ({s})");
+                        }
+                        if let (Some(po), Some(to)) = (id.caller.process, id.caller.thread) {
+                            self.ps.add(pid, name, po, to, p.tcb(), self.ke.now);
                         }
                         p.ob = Some(id);
                         self.nt_processes.insert(pid, p);
@@ -521,6 +546,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         shadows: Shadows::new(),
         ob,
         ke,
+        ps: super::pssvc::PsState::new(),
         parked: BTreeMap::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,

@@ -7,6 +7,8 @@ pub mod init;
 pub mod kesvc;
 pub mod obsvc;
 #[cfg(ntos_bare)]
+pub mod pssvc;
+#[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;
 pub mod timesvc;

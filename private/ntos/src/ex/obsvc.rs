@@ -198,6 +198,16 @@ impl ObState {
         self.reap();
     }
 
+    /// The "Process" object type.
+    pub fn process_type(&self) -> TypeIndex {
+        self.process_type
+    }
+
+    /// The "Thread" object type.
+    pub fn thread_type(&self) -> TypeIndex {
+        self.thread_type
+    }
+
     /// The table of a process (for tests and statistics).
     pub fn table(id: &ProcessIdentity) -> TableId {
         id.caller.table

@@ -21,7 +21,7 @@ use alloc::vec;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_SUCCESS};
 pub use ntdef::status::{STATUS_INVALID_HANDLE, STATUS_INVALID_SYSTEM_SERVICE};
 use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
-use ntsvc::{ServiceWord, HANDLE, NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
+use ntsvc::{ServiceWord, HANDLE, NT_CURRENT_THREAD};
 
 /// A handle value as passed (validated by the handle table, once there is one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub enum Outcome {
     TerminateProcess(NtStatus),
     /// The caller waits (no reply now): `ex::kesvc` completes the wait later.
     Pending(crate::ke::dispatcher::WaitId),
+    /// Another process (number `pid`) ends with `status`; the caller gets success.
+    TerminateOther { pid: u32, status: NtStatus },
 }
 
 /// The caller of a service.
@@ -51,6 +53,10 @@ pub struct Context<'a> {
     /// Memory for the process's pages (`ex::vmsvc`).
     pub mm: &'a mut crate::mm::kobj::Mm,
     pub shadows: &'a mut crate::ps::ntprocess::Shadows,
+    /// Process records (`ex::pssvc`).
+    pub ps: &'a mut super::pssvc::PsState,
+    /// Whether process number `pid`'s thread is parked in a wait.
+    pub parked: &'a dyn Fn(u32) -> bool,
 }
 
 macro_rules! param {
@@ -267,22 +273,32 @@ fn display_string(p: &NtProcess, string: UserPtr<UNICODE_STRING>) -> Result<(), 
     Ok(())
 }
 
-/// The current process only (no handle table yet). `NULL` means "every other thread
-/// of the current process", of which there are none: success.
-fn NtTerminateProcess(_cx: &mut Context<'_>, process: Handle, status: NtStatus) -> Outcome {
-    match process.0 {
-        NT_CURRENT_PROCESS => Outcome::TerminateProcess(status),
-        0 => Outcome::Reply(STATUS_SUCCESS),
-        _ => Outcome::Reply(STATUS_INVALID_HANDLE),
+/// A process handle (`PROCESS_TERMINATE`): the caller itself ends without a reply;
+/// another process ends with `status` (waiters on it wake, its exit status is
+/// queryable) and the caller gets success. `NULL` means "every other thread of the
+/// current process", of which there are none: success.
+fn NtTerminateProcess(cx: &mut Context<'_>, process: Handle, status: NtStatus) -> Outcome {
+    if process.0 == 0 {
+        return Outcome::Reply(STATUS_SUCCESS);
     }
+    terminate(cx, process.0, false, status)
 }
 
-/// The current thread only; it is the process's only thread, so the process ends with
-/// the thread's exit status (as Windows ends a process when its last thread exits).
-fn NtTerminateThread(_cx: &mut Context<'_>, thread: Handle, status: NtStatus) -> Outcome {
-    match thread.0 {
-        NT_CURRENT_THREAD | 0 => Outcome::TerminateProcess(status),
-        _ => Outcome::Reply(STATUS_INVALID_HANDLE),
+/// A thread handle (`THREAD_TERMINATE`). Every process has one thread, so ending a
+/// thread ends its process with the thread's exit status (as Windows ends a process
+/// when its last thread exits). `NULL` is the current thread.
+fn NtTerminateThread(cx: &mut Context<'_>, thread: Handle, status: NtStatus) -> Outcome {
+    if thread.0 == 0 || thread.0 == NT_CURRENT_THREAD {
+        return Outcome::TerminateProcess(status);
+    }
+    terminate(cx, thread.0, true, status)
+}
+
+fn terminate(cx: &mut Context<'_>, handle: usize, thread: bool, status: NtStatus) -> Outcome {
+    match super::pssvc::terminate_target(cx, handle, thread) {
+        Ok(None) => Outcome::TerminateProcess(status),
+        Ok(Some(pid)) => Outcome::TerminateOther { pid, status },
+        Err(s) => Outcome::Reply(s),
     }
 }
 
@@ -622,4 +638,56 @@ fn NtSetTimerResolution(
         set,
         actual,
     ))
+}
+
+// ----- processes and threads (ex::pssvc) ----------------------------------------------
+
+fn NtOpenProcess(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    client_id: Option<UserPtr<ntsvc::CLIENT_ID>>,
+) -> Outcome {
+    super::pssvc::open(cx, false, out, desired, attributes, client_id)
+}
+
+fn NtOpenThread(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    client_id: Option<UserPtr<ntsvc::CLIENT_ID>>,
+) -> Outcome {
+    super::pssvc::open(cx, true, out, desired, attributes, client_id)
+}
+
+fn NtQueryInformationProcess(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    super::pssvc::query(cx, false, h.0, class, buffer, length, returned)
+}
+
+fn NtQueryInformationThread(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    super::pssvc::query(cx, true, h.0, class, buffer, length, returned)
+}
+
+fn NtSuspendThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32>>) -> Outcome {
+    super::pssvc::suspend_resume(cx, h.0, true, previous)
+}
+
+fn NtResumeThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32>>) -> Outcome {
+    super::pssvc::suspend_resume(cx, h.0, false, previous)
 }
