@@ -298,6 +298,35 @@ macro_rules! for_each_service {
                 (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
             0x0030 NtResumeThread ZwResumeThread
                 (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
+            0x0031 NtCreateKey ZwCreateKey
+                (KeyHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 TitleIndex: value(u32),
+                 Class: opt_in_ptr($crate::ntdef::types::UNICODE_STRING),
+                 CreateOptions: value(u32), Disposition: opt_out_ptr(u32));
+            0x0032 NtOpenKey ZwOpenKey
+                (KeyHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0033 NtSetValueKey ZwSetValueKey
+                (KeyHandle: handle, ValueName: in_ptr($crate::ntdef::types::UNICODE_STRING),
+                 TitleIndex: value(u32), Type: value(u32), Data: in_buf, DataSize: value(u32));
+            0x0034 NtQueryValueKey ZwQueryValueKey
+                (KeyHandle: handle, ValueName: in_ptr($crate::ntdef::types::UNICODE_STRING),
+                 KeyValueInformationClass: value(u32), KeyValueInformation: out_buf,
+                 Length: value(u32), ResultLength: out_ptr(u32));
+            0x0035 NtEnumerateKey ZwEnumerateKey
+                (KeyHandle: handle, Index: value(u32), KeyInformationClass: value(u32),
+                 KeyInformation: out_buf, Length: value(u32), ResultLength: out_ptr(u32));
+            0x0036 NtEnumerateValueKey ZwEnumerateValueKey
+                (KeyHandle: handle, Index: value(u32), KeyValueInformationClass: value(u32),
+                 KeyValueInformation: out_buf, Length: value(u32), ResultLength: out_ptr(u32));
+            0x0037 NtQueryKey ZwQueryKey
+                (KeyHandle: handle, KeyInformationClass: value(u32), KeyInformation: out_buf,
+                 Length: value(u32), ResultLength: out_ptr(u32));
+            0x0038 NtDeleteKey ZwDeleteKey (KeyHandle: handle);
+            0x0039 NtDeleteValueKey ZwDeleteValueKey
+                (KeyHandle: handle, ValueName: in_ptr($crate::ntdef::types::UNICODE_STRING));
+            0x003A NtFlushKey ZwFlushKey (KeyHandle: handle);
         }
     };
 }

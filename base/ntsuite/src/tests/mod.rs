@@ -5,6 +5,7 @@ use crate::suite::Test;
 use alloc::vec::Vec;
 
 mod close;
+mod cm;
 mod display;
 mod ke;
 mod mm;
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Test> {
         time::TESTS,
         rtl::TESTS,
         ps::TESTS,
+        cm::TESTS,
     ]
     .concat()
 }

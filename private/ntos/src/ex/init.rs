@@ -102,6 +102,8 @@ pub struct Executive {
     ke: KeState,
     /// Process records (`ex::pssvc`).
     ps: super::pssvc::PsState,
+    /// The registry (`ex::cmsvc`).
+    cm: super::cmsvc::CmState,
     /// Parked callers: the wait each thread is in and the slot holding the reply
     /// capability saved for it (see `ke` module notes).
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
@@ -150,6 +152,7 @@ impl Executive {
                 }
                 let _ = self.ke.process_exit(thread, &id);
                 self.ob.detach(id);
+                self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 self.deliver();
             }
@@ -255,8 +258,10 @@ impl Executive {
                     shadows: &mut self.shadows,
                     ps: &mut self.ps,
                     parked: &parked,
+                    cm: &mut self.cm,
                 };
                 let outcome = services::dispatch(&mut cx, label);
+                self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 let reply = match outcome {
                     services::Outcome::Reply(status) => Some(status),
@@ -537,6 +542,8 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         .map_err(|s| BootError::Check(alloc::format!("object manager: {s}")))?;
     let ke = KeState::new(&mut ob)
         .map_err(|s| BootError::Check(alloc::format!("dispatcher objects: {s}")))?;
+    let cm = super::cmsvc::CmState::new(&mut ob, super::timesvc::BOOT_EPOCH)
+        .map_err(|s| BootError::Check(alloc::format!("registry: {s}")))?;
     let mut exec = Executive {
         mm,
         ep,
@@ -547,6 +554,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         ob,
         ke,
         ps: super::pssvc::PsState::new(),
+        cm,
         parked: BTreeMap::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,

@@ -1,5 +1,6 @@
 //! Executive support: boot sequence, heap, statistics.
 
+pub mod cmsvc;
 #[cfg(ntos_bare)]
 pub mod heap;
 #[cfg(ntos_bare)]

@@ -156,6 +156,17 @@ impl ObState {
         core::mem::take(&mut self.reaped)
     }
 
+    /// External objects of type `ty` deleted since the last call; the others stay for
+    /// [`Self::take_reaped`].
+    pub fn take_reaped_of(&mut self, ty: TypeIndex) -> Vec<ob::DeletedObject> {
+        self.reap();
+        let (mine, rest) = core::mem::take(&mut self.reaped)
+            .into_iter()
+            .partition(|d| d.ty == ty);
+        self.reaped = rest;
+        mine
+    }
+
     /// A new process: its handle table and its process and thread objects.
     pub fn attach(&mut self) -> Result<ProcessIdentity, NtStatus> {
         let unnamed = ObjectAttributes::default();
@@ -263,7 +274,10 @@ pub fn capture_string_header(
 }
 
 /// Copies the `length` bytes of a captured string (probed: WCHAR-aligned, user range).
-fn capture_units(mem: &impl ClientMemory, s: CapturedString) -> Result<Vec<u16>, NtStatus> {
+pub(crate) fn capture_units(
+    mem: &impl ClientMemory,
+    s: CapturedString,
+) -> Result<Vec<u16>, NtStatus> {
     let len = usize::from(s.length);
     probe(s.buffer, len, 2)?;
     let mut bytes = vec![0u8; len];

@@ -53,6 +53,8 @@ pub struct Context<'a> {
     /// Memory for the process's pages (`ex::vmsvc`).
     pub mm: &'a mut crate::mm::kobj::Mm,
     pub shadows: &'a mut crate::ps::ntprocess::Shadows,
+    /// The registry (`ex::cmsvc`).
+    pub cm: &'a mut super::cmsvc::CmState,
     /// Process records (`ex::pssvc`).
     pub ps: &'a mut super::pssvc::PsState,
     /// Whether process number `pid`'s thread is parked in a wait.
@@ -690,4 +692,118 @@ fn NtSuspendThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32
 
 fn NtResumeThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32>>) -> Outcome {
     super::pssvc::suspend_resume(cx, h.0, false, previous)
+}
+
+// ----- registry (ex::cmsvc) ------------------------------------------------------------
+
+fn cm<'a>(cx: &'a mut Context<'_>) -> super::cmsvc::Cm<'a, NtProcess> {
+    super::cmsvc::Cm {
+        cm: cx.cm,
+        ob: cx.ob,
+        caller: &cx.caller,
+        mem: cx.process,
+        now: cx.ke.now,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtCreateKey(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+    title_index: u32,
+    class: Option<UserPtr<UNICODE_STRING>>,
+    options: u32,
+    disposition: Option<UserPtr<u32>>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).create(
+        out,
+        desired,
+        attributes,
+        title_index,
+        class,
+        options,
+        disposition,
+    ))
+}
+
+fn NtOpenKey(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).open(out, desired, attributes))
+}
+
+fn NtSetValueKey(
+    cx: &mut Context<'_>,
+    h: Handle,
+    name: UserPtr<UNICODE_STRING>,
+    title_index: u32,
+    ty: u32,
+    data: usize,
+    size: u32,
+) -> Outcome {
+    Outcome::Reply(cm(cx).set_value(h.0, name, title_index, ty, data, size))
+}
+
+fn NtQueryValueKey(
+    cx: &mut Context<'_>,
+    h: Handle,
+    name: UserPtr<UNICODE_STRING>,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    result: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).query_value(h.0, name, class, buffer, length, result))
+}
+
+fn NtEnumerateKey(
+    cx: &mut Context<'_>,
+    h: Handle,
+    index: u32,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    result: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).enumerate_key(h.0, index, class, buffer, length, result))
+}
+
+fn NtEnumerateValueKey(
+    cx: &mut Context<'_>,
+    h: Handle,
+    index: u32,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    result: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).enumerate_value(h.0, index, class, buffer, length, result))
+}
+
+fn NtQueryKey(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    result: UserPtr<u32>,
+) -> Outcome {
+    Outcome::Reply(cm(cx).query_key(h.0, class, buffer, length, result))
+}
+
+fn NtDeleteKey(cx: &mut Context<'_>, h: Handle) -> Outcome {
+    Outcome::Reply(cm(cx).delete_key(h.0))
+}
+
+fn NtDeleteValueKey(cx: &mut Context<'_>, h: Handle, name: UserPtr<UNICODE_STRING>) -> Outcome {
+    Outcome::Reply(cm(cx).delete_value(h.0, name))
+}
+
+fn NtFlushKey(cx: &mut Context<'_>, h: Handle) -> Outcome {
+    Outcome::Reply(cm(cx).flush_key(h.0))
 }
