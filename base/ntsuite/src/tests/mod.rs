@@ -10,6 +10,7 @@ mod display;
 mod ke;
 mod mm;
 mod ob;
+mod peb;
 mod ps;
 mod rtl;
 mod terminate;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Test> {
         time::TESTS,
         rtl::TESTS,
         ps::TESTS,
+        peb::TESTS,
         cm::TESTS,
     ]
     .concat()

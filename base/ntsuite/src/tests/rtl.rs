@@ -307,8 +307,11 @@ fn dos_path_names() -> Result<(), String> {
             "\\\\?\\C:\\a\\..\\b",
             Some(("\\??\\C:\\a\\..\\b", Some("b"))),
         ),
-        // No current directory in this process (ProcessParameters is NULL).
-        ("relative.txt", None),
+        // Relative to the current directory the executive gives (C:\).
+        (
+            "relative.txt",
+            Some(("\\??\\C:\\relative.txt", Some("relative.txt"))),
+        ),
         ("", None),
     ];
     for &(dos, want) in cases {

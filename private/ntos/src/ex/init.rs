@@ -349,7 +349,10 @@ impl Executive {
         let arc = bootarc::Archive::parse(BOOT_ARCHIVE)
             .map_err(|e| BootError::Check(alloc::format!("boot archive: {e:?}")))?;
         let mut ran = 0;
-        for name in arc.start_programs() {
+        for line in arc.start_programs() {
+            // `start=program.exe arguments…`: the rest of the line is the arguments.
+            let (name, args) = line.split_once(' ').unwrap_or((line, ""));
+            let args = args.trim();
             let (Some(exe), Some(ntdll)) = (arc.get(name), arc.get("ntdll.dll")) else {
                 kprintln!("ntos: {name}: not in the boot archive (or no ntdll.dll)");
                 continue;
@@ -362,6 +365,7 @@ impl Executive {
                 self.ep,
                 pid,
                 name,
+                args,
                 exe,
                 ntdll,
             ) {

@@ -6,6 +6,7 @@ pub mod cid;
 pub mod client;
 #[cfg(ntos_bare)]
 pub mod ntprocess;
+pub mod params;
 #[cfg(ntos_bare)]
 pub mod process;
 pub mod protocol;

@@ -1,5 +1,6 @@
 //! NT processes from PE images: ntdll.dll and the program mapped at their bases, a
-//! committed stack, TEB (at the IPC buffer) and PEB; the first thread starts at
+//! committed stack, TEB (at the IPC buffer), PEB and the process parameters
+//! (`super::params`); the first thread starts at
 //! ntdll's `LdrInitializeThunk(PPEB)`.
 //!
 //! Every frame mapped into the process is also mapped into the executive (its *shadow*
@@ -23,7 +24,7 @@
 //! the executive's 4096-slot root CNode: the process's cap and the shadow copy).
 
 use super::protocol::{Badge, BadgeKind};
-use super::teb;
+use super::{params, teb};
 use crate::mm::cspace::Slot;
 use crate::mm::kobj::{check, Mm, MmError, ObjectKind, Pool, ROOT_CNODE, ROOT_DEPTH};
 use crate::mm::paging::PAGE_SIZE;
@@ -167,6 +168,7 @@ impl NtProcess {
         endpoint: CPtr,
         pid: u32,
         name: &str,
+        args: &str,
         exe: &[u8],
         ntdll: &[u8],
     ) -> Result<NtProcess, LoadError> {
@@ -186,7 +188,7 @@ impl NtProcess {
             vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
         };
-        match p.build(mm, shadows, endpoint, exe, ntdll) {
+        match p.build(mm, shadows, endpoint, args, exe, ntdll) {
             Ok(()) => Ok(p),
             Err(e) => {
                 let _ = p.terminate(mm, shadows);
@@ -407,6 +409,7 @@ impl NtProcess {
         mm: &mut Mm,
         shadows: &mut Shadows,
         endpoint: CPtr,
+        args: &str,
         exe: &[u8],
         ntdll: &[u8],
     ) -> Result<(), LoadError> {
@@ -441,6 +444,11 @@ impl NtProcess {
             (
                 teb::PEB_ADDRESS,
                 teb::PEB_ADDRESS + PAGE_SIZE,
+                VadKind::Private,
+            ),
+            (
+                params::PARAMS_ADDRESS,
+                params::PARAMS_ADDRESS + params::PARAMS_PAGES * PAGE_SIZE,
                 VadKind::Private,
             ),
         ];
@@ -496,7 +504,14 @@ impl NtProcess {
         ) {
             self.write_word(teb::TEB_ADDRESS + off, v)?;
         }
-        for (off, v) in teb::initial_peb(exe_range.start) {
+        let block = params::build(params::PARAMS_ADDRESS, &self.name, args)
+            .ok_or(bad_image("process parameters too long"))?;
+        for i in 0..params::PARAMS_PAGES {
+            self.map_page(mm, shadows, params::PARAMS_ADDRESS + i * PAGE_SIZE, true)?;
+        }
+        self.write(params::PARAMS_ADDRESS, &block)
+            .map_err(|s| LoadError::Image("process parameters not writable", s))?;
+        for (off, v) in teb::initial_peb(exe_range.start, params::PARAMS_ADDRESS) {
             self.write_word(teb::PEB_ADDRESS + off, v)?;
         }
 

@@ -68,13 +68,13 @@ pub fn initial_teb(pid: usize, tid: usize) -> [(usize, usize); 7] {
     ]
 }
 
-/// `(offset, value)` pairs of the PEB. `Ldr`, `ProcessParameters` and `ProcessHeap`
-/// stay NULL this round (no loader data table, parameters or heap yet).
-pub fn initial_peb(image_base: usize) -> [(usize, usize); 4] {
+/// `(offset, value)` pairs of the PEB. `Ldr` stays NULL (no loader data table yet);
+/// `ProcessHeap` is made by ntdll's `LdrInitializeThunk`.
+pub fn initial_peb(image_base: usize, parameters: usize) -> [(usize, usize); 4] {
     [
         (PEB_IMAGE_BASE, image_base),
         (PEB_LDR, 0),
-        (PEB_PROCESS_PARAMETERS, 0),
+        (PEB_PROCESS_PARAMETERS, parameters),
         (PEB_PROCESS_HEAP, 0),
     ]
 }
