@@ -4,8 +4,8 @@
 //! (`RTL_USER_PROCESS_PARAMETERS` and `CURDIR` as in Windows' public symbols,
 //! `dt ntdll!_RTL_USER_PROCESS_PARAMETERS`: `ProcessParameters` at PEB 0x20 on x64 and
 //! 0x10 on x86, `Flags` at 0x08, `CurrentDirectory` at 0x38 on x64 and 0x24 on x86).
-//! Until the executive fills `ProcessParameters` there is none, and relative names
-//! fail, as on Windows without a current directory. The result is allocated from the
+//! The executive fills it for every process it starts; without `ProcessParameters`
+//! relative names fail, as on Windows without a current directory. The result is allocated from the
 //! process heap and freed with `RtlFreeUnicodeString`.
 #![allow(non_snake_case)]
 
