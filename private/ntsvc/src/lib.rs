@@ -327,6 +327,23 @@ macro_rules! for_each_service {
             0x0039 NtDeleteValueKey ZwDeleteValueKey
                 (KeyHandle: handle, ValueName: in_ptr($crate::ntdef::types::UNICODE_STRING));
             0x003A NtFlushKey ZwFlushKey (KeyHandle: handle);
+            0x003B NtCreateTimer ZwCreateTimer
+                (TimerHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 TimerType: value(u32));
+            0x003C NtOpenTimer ZwOpenTimer
+                (TimerHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x003D NtSetTimer ZwSetTimer
+                (TimerHandle: handle, DueTime: in_ptr(i64), TimerApcRoutine: value(usize),
+                 TimerContext: value(usize), ResumeTimer: value(u8), Period: value(i32),
+                 PreviousState: opt_out_ptr(u8));
+            0x003E NtCancelTimer ZwCancelTimer
+                (TimerHandle: handle, CurrentState: opt_out_ptr(u8));
+            0x003F NtQueryTimer ZwQueryTimer
+                (TimerHandle: handle, TimerInformationClass: value(u32),
+                 TimerInformation: out_buf, TimerInformationLength: value(u32),
+                 ReturnLength: opt_out_ptr(u32));
         }
     };
 }

@@ -15,6 +15,7 @@ mod ps;
 mod rtl;
 mod terminate;
 mod time;
+mod timer;
 
 /// Every registered test, in the order they run.
 pub fn all() -> Vec<Test> {
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Test> {
         ke::TESTS,
         mm::TESTS,
         time::TESTS,
+        timer::TESTS,
         rtl::TESTS,
         ps::TESTS,
         peb::TESTS,

@@ -327,7 +327,7 @@ impl Executive {
             t.tick();
         }
         let now = self.ke.now;
-        if self.ke.disp.next_deadline().is_some_and(|d| d <= now) {
+        if self.ke.next_deadline().is_some_and(|d| d <= now) {
             self.ke.expire(now);
             self.deliver();
         }

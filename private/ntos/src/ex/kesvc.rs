@@ -1,4 +1,5 @@
-//! Dispatcher-object services at the ABI edge: events, semaphores, mutants, waits.
+//! Dispatcher-object services at the ABI edge: events, semaphores, mutants, timers,
+//! waits.
 //!
 //! The object manager owns names, handles and access; [`ke::dispatcher`] owns the NT
 //! state machine; this file joins them. Every object of the types registered here (and
@@ -16,6 +17,10 @@
 //! service loop keeps in [`KeState::now`] (system time, 100 ns since 1601). The loop
 //! calls [`KeState::expire`] on every timer tick, which ends the waits whose deadline
 //! has passed with `STATUS_TIMEOUT` (so they end up to one tick late, never early).
+//! Timer objects are armed here, not in the dispatcher: [`KeState`] keeps each armed
+//! timer's due time (and period) on the same clock, and [`KeState::expire`] calls the
+//! dispatcher's `fire` for every one whose due time has come (so a timer, too, fires up
+//! to one tick late, never early), re-arming periodic ones.
 //! `NtDelayExecution` is a wait on a private event nobody signals, whose timeout is
 //! answered as `STATUS_SUCCESS`. Alertable waits and delays are never alerted (no APCs).
 //!
@@ -33,16 +38,16 @@ use super::obsvc::{
     ProcessIdentity,
 };
 use crate::ke::dispatcher::{
-    Completion, Dispatcher, EventType, ObjectRef, ThreadId, Timeout, WaitId, WaitOutcome, WaitType,
-    MAXIMUM_WAIT_OBJECTS,
+    Completion, Dispatcher, EventType, ObjectRef, ThreadId, Timeout, TimerType, WaitId,
+    WaitOutcome, WaitType, MAXIMUM_WAIT_OBJECTS,
 };
 use crate::ke::probe::{probe, UserPtr};
 use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
 use ntdef::status::{
     NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
-    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_OBJECT_TYPE_MISMATCH,
-    STATUS_SUCCESS, STATUS_TIMEOUT,
+    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_6,
+    STATUS_NOT_IMPLEMENTED, STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, STATUS_TIMEOUT,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 
@@ -54,6 +59,9 @@ pub const QUERY_STATE: AccessMask = AccessMask(0x0001);
 pub const MODIFY_STATE: AccessMask = AccessMask(0x0002);
 /// `EVENT_ALL_ACCESS` / `SEMAPHORE_ALL_ACCESS` (winnt.h).
 const EVENT_ALL_ACCESS: AccessMask = AccessMask(0x001F_0003);
+/// `TIMER_ALL_ACCESS` (winnt.h: `STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE |
+/// TIMER_QUERY_STATE | TIMER_MODIFY_STATE`); its generic mapping is the event's.
+const TIMER_ALL_ACCESS: AccessMask = AccessMask(0x001F_0003);
 /// `MUTANT_ALL_ACCESS` (winnt.h).
 const MUTANT_ALL_ACCESS: AccessMask = AccessMask(0x001F_0001);
 /// `OBJ_OPENLINK`: the `InvalidAttributes` Windows reports for Event, Semaphore and
@@ -82,6 +90,7 @@ pub enum SyncKind {
     Event,
     Semaphore,
     Mutant,
+    Timer,
 }
 
 /// What a service came to.
@@ -106,6 +115,10 @@ pub struct KeState {
     event_type: TypeIndex,
     semaphore_type: TypeIndex,
     mutant_type: TypeIndex,
+    timer_type: TypeIndex,
+    /// Armed timers: (body, due time, period), both in 100 ns units on [`KeState::now`]'s
+    /// clock; a period of 0 is a one-shot timer.
+    armed: Vec<(ObjectRef, u64, u64)>,
     /// Waits ended by services since the loop last looked, in completion order.
     pub completed: Vec<Completion>,
     /// The current system time (100 ns since 1601), set by the service loop before
@@ -157,6 +170,9 @@ impl KeState {
         let mutant_type =
             ob.om
                 .register_type(sync_type("Mutant", MUTANT_ALL_ACCESS, MUTANT_MAPPING))?;
+        let timer_type =
+            ob.om
+                .register_type(sync_type("Timer", TIMER_ALL_ACCESS, EVENT_MAPPING))?;
         let mut disp = Dispatcher::new();
         let sleeper = disp.create_event(EventType::Notification, 0)?;
         Ok(Self {
@@ -165,6 +181,8 @@ impl KeState {
             event_type,
             semaphore_type,
             mutant_type,
+            timer_type,
+            armed: Vec::new(),
             completed: Vec::new(),
             now: 0,
             sleeper,
@@ -177,6 +195,7 @@ impl KeState {
     /// [`KeState::completed`]); a delay that ends so succeeds.
     pub fn expire(&mut self, now: u64) {
         self.now = now;
+        self.fire_timers(now);
         for mut c in self.disp.expire(now) {
             if let Some(i) = self.delays.iter().position(|&w| w == c.wait) {
                 self.delays.swap_remove(i);
@@ -189,9 +208,53 @@ impl KeState {
         self.timed.retain(|&w| disp.is_pending(w));
     }
 
-    /// Whether `wait` is pending with a deadline, i.e. will end without help.
+    /// Signals every armed timer whose due time is at or before `now` (queuing the
+    /// waits that ends); a periodic one is re-armed one period after its due time (or
+    /// more periods, should ticks have been missed), a one-shot one disarmed.
+    fn fire_timers(&mut self, now: u64) {
+        let mut i = 0;
+        while i < self.armed.len() {
+            let (body, due, period) = self.armed[i];
+            if due > now {
+                i += 1;
+                continue;
+            }
+            if let Ok(c) = self.disp.fire(body) {
+                self.completed.extend(c);
+            }
+            match (now - due).checked_div(period) {
+                None => {
+                    self.armed.swap_remove(i);
+                }
+                Some(missed) => {
+                    let next = missed.saturating_add(1).saturating_mul(period);
+                    self.armed[i].1 = due.saturating_add(next);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// The earliest moment something happens by itself: a wait's deadline or an armed
+    /// timer's due time. The loop calls [`KeState::expire`] on the first tick past it.
+    pub fn next_deadline(&self) -> Option<u64> {
+        let timers = self.armed.iter().map(|&(_, due, _)| due).min();
+        match (self.disp.next_deadline(), timers) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether `wait` is pending and may end without help: it has a deadline, or some
+    /// timer is armed (conservatively: the wait may be on it).
     pub fn is_timed(&self, wait: WaitId) -> bool {
-        self.disp.is_pending(wait) && self.timed.contains(&wait)
+        self.disp.is_pending(wait) && (self.timed.contains(&wait) || !self.armed.is_empty())
+    }
+
+    fn disarm(&mut self, body: ObjectRef) -> bool {
+        let before = self.armed.len();
+        self.armed.retain(|&(b, ..)| b != body);
+        self.armed.len() != before
     }
 
     fn type_of(&self, kind: SyncKind) -> TypeIndex {
@@ -199,6 +262,7 @@ impl KeState {
             SyncKind::Event => self.event_type,
             SyncKind::Semaphore => self.semaphore_type,
             SyncKind::Mutant => self.mutant_type,
+            SyncKind::Timer => self.timer_type,
         }
     }
 
@@ -232,6 +296,7 @@ impl KeState {
     pub fn reap(&mut self, ob: &mut ObState) {
         for d in ob.take_reaped() {
             if let Some(body) = self.bodies.remove(&d.id) {
+                self.disarm(body);
                 let _ = self.disp.delete(body);
             }
         }
@@ -457,10 +522,119 @@ impl<M: ClientMemory> Svc<'_, M> {
                     let flags = u32::from(i.owned_by_caller) | (u32::from(i.abandoned) << 8);
                     (i.current_count as u32, flags)
                 }
+                SyncKind::Timer => return Err(STATUS_INVALID_INFO_CLASS),
             };
             let mut bytes = [0u8; SIZE as usize];
             bytes[..4].copy_from_slice(&a.to_le_bytes());
             bytes[4..].copy_from_slice(&b.to_le_bytes());
+            self.mem.write(buffer, &bytes)?;
+            if let Some(p) = returned {
+                write_u32(self.mem, p.addr(), SIZE)?;
+            }
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    fn write_bool(&self, at: Option<UserPtr<u8>>, v: bool) {
+        // As `write_i32`: the state change stands even if the report cannot be written.
+        if let Some(p) = at {
+            let _ = self.mem.write(p.addr(), &[u8::from(v)]);
+        }
+    }
+
+    /// `NtSetTimer`: `Period` below 0 is `STATUS_INVALID_PARAMETER_6` before anything
+    /// else; the handle needs `TIMER_MODIFY_STATE`. The timer is cancelled, its signal
+    /// cleared (the state before is the `PreviousState` report) and it is armed for
+    /// `DueTime` (negative: relative, positive: absolute system time; zero or a past
+    /// time signals it at once), then every `Period` ms if that is non-zero.
+    ///
+    /// Deviations: a non-NULL `TimerApcRoutine` is `STATUS_NOT_IMPLEMENTED` (no APCs
+    /// yet; nothing is changed), and `ResumeTimer` is ignored with `STATUS_SUCCESS`.
+    pub fn set_timer(
+        &mut self,
+        handle: usize,
+        due: UserPtr<i64>,
+        apc: usize,
+        period: i32,
+        previous: Option<UserPtr<u8>>,
+    ) -> KeAnswer {
+        let r = (|| {
+            if period < 0 {
+                return Err(STATUS_INVALID_PARAMETER_6);
+            }
+            let mut b = [0u8; 8];
+            self.mem.read(due.addr(), &mut b)?;
+            let due = i64::from_le_bytes(b);
+            let t = self.body(handle, Some(SyncKind::Timer), MODIFY_STATE)?;
+            if apc != 0 {
+                return Err(STATUS_NOT_IMPLEMENTED);
+            }
+            self.ke.disarm(t);
+            let prev = self.ke.disp.reset_timer(t)?;
+            let now = self.ke.now;
+            // 1 ms = 10 000 units of 100 ns.
+            let period = u64::from(period.unsigned_abs()) * 10_000;
+            let at = match Timeout::from_nt(due, now) {
+                Timeout::Immediate => now,
+                Timeout::At(at) => at,
+            };
+            self.ke.armed.push((t, at, period));
+            // A due time already reached fires now, not at the next tick.
+            self.ke.fire_timers(now);
+            self.write_bool(previous, prev);
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// `NtCancelTimer`: disarms the timer (`TIMER_MODIFY_STATE`); its signal state is
+    /// unchanged and reported as `CurrentState`.
+    pub fn cancel_timer(&mut self, handle: usize, current: Option<UserPtr<u8>>) -> KeAnswer {
+        let r = (|| {
+            let t = self.body(handle, Some(SyncKind::Timer), MODIFY_STATE)?;
+            self.ke.disarm(t);
+            let state = self.ke.disp.query_timer(t)?;
+            self.write_bool(current, state);
+            Ok(STATUS_SUCCESS)
+        })();
+        answer(r)
+    }
+
+    /// `NtQueryTimer`, class 0 (`TimerBasicInformation`, 16 bytes on both
+    /// architectures: `LARGE_INTEGER RemainingTime`, `BOOLEAN TimerState`, padding);
+    /// another class is `STATUS_INVALID_INFO_CLASS`, another length
+    /// `STATUS_INFO_LENGTH_MISMATCH`. `RemainingTime` is the time until the due time of
+    /// an armed timer and 0 for one that is not armed (as Wine reports it).
+    pub fn query_timer(
+        &mut self,
+        handle: usize,
+        class: u32,
+        buffer: usize,
+        length: u32,
+        returned: Option<UserPtr<u32>>,
+    ) -> KeAnswer {
+        const SIZE: u32 = 16;
+        let r = (|| {
+            if class != 0 {
+                return Err(STATUS_INVALID_INFO_CLASS);
+            }
+            if length != SIZE {
+                return Err(STATUS_INFO_LENGTH_MISMATCH);
+            }
+            probe(buffer, SIZE as usize, 4)?;
+            let t = self.body(handle, Some(SyncKind::Timer), QUERY_STATE)?;
+            let state = self.ke.disp.query_timer(t)?;
+            let now = self.ke.now;
+            let remaining = self
+                .ke
+                .armed
+                .iter()
+                .find(|&&(b, ..)| b == t)
+                .map_or(0, |&(_, due, _)| due.saturating_sub(now));
+            let mut bytes = [0u8; SIZE as usize];
+            bytes[..8].copy_from_slice(&remaining.min(i64::MAX as u64).to_le_bytes());
+            bytes[8] = u8::from(state);
             self.mem.write(buffer, &bytes)?;
             if let Some(p) = returned {
                 write_u32(self.mem, p.addr(), SIZE)?;
@@ -630,6 +804,15 @@ pub enum EventOp {
     Pulse,
     Reset,
     Clear,
+}
+
+/// `NtCreateTimer`'s body: a `TimerType` other than NotificationTimer (0) or
+/// SynchronizationTimer (1) is `STATUS_INVALID_PARAMETER_4`.
+pub fn make_timer(
+    timer_type: u32,
+) -> Result<impl FnOnce(&mut Dispatcher, ThreadId) -> Result<ObjectRef, NtStatus>, NtStatus> {
+    let t = TimerType::from_nt(timer_type)?;
+    Ok(move |d: &mut Dispatcher, _| d.create_timer(t))
 }
 
 /// `NtCreateEvent`'s body.

@@ -473,6 +473,63 @@ fn NtQueryMutant(
         .into()
 }
 
+fn NtCreateTimer(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    timer_type: u32,
+) -> Outcome {
+    match kesvc::make_timer(timer_type) {
+        Ok(make) => ke(cx)
+            .create(SyncKind::Timer, out, desired, attributes, make)
+            .into(),
+        Err(s) => Outcome::Reply(s),
+    }
+}
+
+fn NtOpenTimer(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx)
+        .open(SyncKind::Timer, out, desired, attributes)
+        .into()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtSetTimer(
+    cx: &mut Context<'_>,
+    h: Handle,
+    due: UserPtr<i64>,
+    apc: usize,
+    _context: usize,
+    _resume: u8,
+    period: i32,
+    previous: Option<UserPtr<u8>>,
+) -> Outcome {
+    ke(cx).set_timer(h.0, due, apc, period, previous).into()
+}
+
+fn NtCancelTimer(cx: &mut Context<'_>, h: Handle, current: Option<UserPtr<u8>>) -> Outcome {
+    ke(cx).cancel_timer(h.0, current).into()
+}
+
+fn NtQueryTimer(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    ke(cx)
+        .query_timer(h.0, class, buffer, length, returned)
+        .into()
+}
+
 fn NtWaitForSingleObject(
     cx: &mut Context<'_>,
     h: Handle,
