@@ -344,6 +344,9 @@ macro_rules! for_each_service {
                 (TimerHandle: handle, TimerInformationClass: value(u32),
                  TimerInformation: out_buf, TimerInformationLength: value(u32),
                  ReturnLength: opt_out_ptr(u32));
+            0x0040 NtQuerySystemInformation ZwQuerySystemInformation
+                (SystemInformationClass: value(u32), SystemInformation: out_buf,
+                 SystemInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
         }
     };
 }

@@ -13,6 +13,7 @@ mod ob;
 mod peb;
 mod ps;
 mod rtl;
+mod sysinfo;
 mod terminate;
 mod time;
 mod timer;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<Test> {
         mm::TESTS,
         time::TESTS,
         timer::TESTS,
+        sysinfo::TESTS,
         rtl::TESTS,
         ps::TESTS,
         peb::TESTS,

@@ -680,6 +680,7 @@ fn print_memory(bi: &BootInfo) {
         .filter(|d| d.is_device == 0)
         .map(|d| 1u64 << d.size_bits)
         .sum();
+    super::sysinfo::set_ram_bytes(ram);
     let n_ram = descs().filter(|d| d.is_device == 0).count();
     let n_dev = count - n_ram;
     kprintln!(

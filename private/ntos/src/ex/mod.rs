@@ -12,6 +12,7 @@ pub mod pssvc;
 #[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;
+pub mod sysinfo;
 pub mod timesvc;
 #[cfg(ntos_bare)]
 pub mod vmsvc;

@@ -653,6 +653,23 @@ fn NtWriteVirtualMemory(
 
 // ----- time (ex::timesvc) -------------------------------------------------------------
 
+fn NtQuerySystemInformation(
+    cx: &mut Context<'_>,
+    class: u32,
+    buffer: usize,
+    length: u32,
+    returned: Option<UserPtr<u32>>,
+) -> Outcome {
+    Outcome::Reply(super::sysinfo::query(
+        &*cx.process,
+        cx.ke.now,
+        class,
+        buffer,
+        length,
+        returned,
+    ))
+}
+
 fn NtQuerySystemTime(cx: &mut Context<'_>, out: UserPtr<i64>) -> Outcome {
     Outcome::Reply(timesvc::query_system_time(&*cx.process, cx.ke.now, out))
 }
