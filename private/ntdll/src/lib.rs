@@ -34,6 +34,8 @@ mod ldr;
 mod path;
 mod services;
 mod string;
+#[cfg(target_os = "windows")]
+mod thread;
 mod time;
 
 #[cfg(test)]

@@ -591,6 +591,7 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("ldr.rs"),
         include_str!("heap.rs"),
         include_str!("path.rs"),
+        include_str!("thread.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {

@@ -347,6 +347,17 @@ macro_rules! for_each_service {
             0x0040 NtQuerySystemInformation ZwQuerySystemInformation
                 (SystemInformationClass: value(u32), SystemInformation: out_buf,
                  SystemInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
+            0x0041 NtCreateThread ZwCreateThread
+                (ThreadHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ProcessHandle: handle, ClientId: opt_out_ptr($crate::CLIENT_ID),
+                 ThreadContext: in_buf, InitialTeb: in_buf, CreateSuspended: value(u8));
+            0x0042 NtCreateThreadEx ZwCreateThreadEx
+                (ThreadHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ProcessHandle: handle, StartRoutine: value(usize), Argument: value(usize),
+                 CreateFlags: value(u32), ZeroBits: value(usize), StackSize: value(usize),
+                 MaximumStackSize: value(usize), AttributeList: in_buf);
         }
     };
 }

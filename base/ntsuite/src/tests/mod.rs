@@ -15,6 +15,7 @@ mod ps;
 mod rtl;
 mod sysinfo;
 mod terminate;
+mod thread;
 mod time;
 mod timer;
 
@@ -32,6 +33,7 @@ pub fn all() -> Vec<Test> {
         sysinfo::TESTS,
         rtl::TESTS,
         ps::TESTS,
+        thread::TESTS,
         peb::TESTS,
         cm::TESTS,
     ]

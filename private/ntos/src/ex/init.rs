@@ -107,7 +107,7 @@ pub struct Executive {
     /// Parked callers: the wait each thread is in and the slot holding the reply
     /// capability saved for it (see `ke` module notes).
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
-    next_pid: u32,
+    next_number: u32,
     tsc_mhz: u64,
     /// The tick source and clock (`hal::timer`), from just before the NT programs start.
     timer: Option<crate::hal::timer::Timer>,
@@ -115,8 +115,8 @@ pub struct Executive {
 
 impl Executive {
     fn spawn(&mut self, finale: Finale, rounds: usize) -> Result<u32, BootError> {
-        let pid = self.next_pid;
-        self.next_pid += 1;
+        let pid = self.next_number;
+        self.next_number += 1;
         let p = Process::spawn(
             &mut self.mm,
             &self.image,
@@ -139,23 +139,37 @@ impl Executive {
         r.map_err(|err| BootError::Session { pid, err })
     }
 
-    /// Ends NT process `pid` with exit status `status` and reports why.
+    /// Forgets thread `number`'s parked wait (its saved reply capability must never
+    /// be used once the thread is gone), ends its waits, signals its object and
+    /// releases the system's reference to it.
+    fn retire_thread(&mut self, number: u32, status: NtStatus) {
+        let thread = thread_id(number);
+        if let Some((_, slot)) = self.parked.remove(&thread) {
+            let _ = self.mm.delete(slot);
+        }
+        if let Some(identity) = self.ps.thread_exited(number, status, self.ke.now) {
+            let _ = self.ke.thread_exit(thread, identity.object);
+            self.ob.detach_thread(identity);
+        }
+    }
+
+    /// Ends NT process `pid` (all its threads) with exit status `status` and reports
+    /// why.
     fn end_nt(&mut self, pid: u32, status: NtStatus, why: &dyn fmt::Display) {
+        for number in self.ps.live_threads(pid) {
+            self.retire_thread(number, status);
+        }
         self.ps.exited(pid, status, self.ke.now);
         if let Some(mut p) = self.nt_processes.remove(&pid) {
             if let Some(id) = p.ob.take() {
-                let thread = thread_of(pid);
-                // The thread's own wait goes first: its saved reply capability must
-                // never be used once the thread is gone.
-                if let Some((_, slot)) = self.parked.remove(&thread) {
-                    let _ = self.mm.delete(slot);
+                if let Some(process) = id.caller.process {
+                    self.ke.process_exit(process);
                 }
-                let _ = self.ke.process_exit(thread, &id);
                 self.ob.detach(id);
-                self.cm.reap(&mut self.ob);
-                self.ke.reap(&mut self.ob);
-                self.deliver();
             }
+            self.cm.reap(&mut self.ob);
+            self.ke.reap(&mut self.ob);
+            self.deliver();
             let name = p.name.clone();
             let r = p.terminate(&mut self.mm, &mut self.shadows);
             kprintln!("ntos: process {name} {why}");
@@ -163,6 +177,26 @@ impl Executive {
                 kprintln!("ntos: teardown of process {name} incomplete: {e}");
             }
         }
+    }
+
+    /// Ends thread `number` with `status`; the last thread of a process takes the
+    /// process with it (exit status: the thread's).
+    fn end_thread(&mut self, number: u32, status: NtStatus) {
+        let Some(pid) = self.ps.process_of_thread(number) else {
+            return;
+        };
+        if self.ps.live_threads(pid).len() <= 1 {
+            let why = format_args!("exited with status {:#010x}", status.as_u32());
+            self.end_nt(pid, status, &why);
+            return;
+        }
+        self.retire_thread(number, status);
+        if let Some(p) = self.nt_processes.get_mut(&pid) {
+            p.end_thread(number);
+        }
+        self.cm.reap(&mut self.ob);
+        self.ke.reap(&mut self.ob);
+        self.deliver();
     }
 
     /// Replies to every parked caller whose wait ended, through its saved reply
@@ -215,11 +249,13 @@ impl Executive {
         }
     }
 
-    /// Serves one message of an NT process: `None` if it was not one, else the reply
+    /// Serves one message of an NT thread: `None` if it was not one, else the reply
     /// to send (if any) before receiving again.
     fn serve_nt(&mut self, msg: &dispatch::Message) -> Option<Option<NtStatus>> {
         match dispatch::classify(msg) {
-            Event::Fault { pid, fault } if self.nt_processes.contains_key(&pid) => {
+            // The badge number of an NT message is its thread's number.
+            Event::Fault { pid: number, fault } => {
+                let pid = self.ps.process_of_thread(number)?;
                 // Demand-zero paging (`ps::ntprocess`): a committed page gets a frame
                 // and the thread resumes on the reply.
                 let s = match (fault, self.nt_processes.get_mut(&pid)) {
@@ -232,7 +268,8 @@ impl Executive {
                     }
                     _ => ntdef::status::STATUS_ACCESS_VIOLATION,
                 };
-                // An unhandled exception ends the process with its code as exit status.
+                // An unhandled exception in any thread ends the process with its code
+                // as exit status.
                 if s == ntdef::status::STATUS_ACCESS_VIOLATION {
                     let why = format_args!("fault: {fault}; process terminated");
                     self.end_nt(pid, s, &why);
@@ -242,16 +279,30 @@ impl Executive {
                 }
                 Some(None)
             }
-            Event::Request { pid, label } => {
-                let p = self.nt_processes.get_mut(&pid)?;
-                let identity = p.ob?;
-                let thread = thread_of(pid);
+            Event::Request { pid: number, label } => {
+                let pid = self.ps.process_of_thread(number)?;
+                let object = self.ps.thread(number)?.identity.object;
+                // The caller's process leaves the map while it is served, so the
+                // service may reach the others.
+                let mut p = self.nt_processes.remove(&pid)?;
+                let Some(identity) = p.ob else {
+                    self.nt_processes.insert(pid, p);
+                    return None;
+                };
+                let Some(teb) = p.thread(number).map(|t| t.teb) else {
+                    self.nt_processes.insert(pid, p);
+                    return None;
+                };
+                let thread = thread_id(number);
                 let parked_map = &self.parked;
-                let parked = |n: u32| parked_map.contains_key(&thread_of(n));
+                let parked = |n: u32| parked_map.contains_key(&thread_id(n));
                 let mut cx = services::Context {
-                    process: p,
+                    process: &mut p,
+                    others: &mut self.nt_processes,
+                    next_number: &mut self.next_number,
+                    teb,
                     ob: &mut self.ob,
-                    caller: identity.caller,
+                    caller: identity.caller_for(object),
                     ke: &mut self.ke,
                     thread,
                     mm: &mut self.mm,
@@ -261,6 +312,7 @@ impl Executive {
                     cm: &mut self.cm,
                 };
                 let outcome = services::dispatch(&mut cx, label);
+                self.nt_processes.insert(pid, p);
                 self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 let reply = match outcome {
@@ -277,6 +329,18 @@ impl Executive {
                             status.as_u32()
                         );
                         self.end_nt(other, status, &why);
+                        Some(ntdef::status::STATUS_SUCCESS)
+                    }
+                    services::Outcome::TerminateThread { number: n, status } => {
+                        self.end_thread(n, status);
+                        (n != number).then_some(ntdef::status::STATUS_SUCCESS)
+                    }
+                    services::Outcome::TerminateSiblings(status) => {
+                        for n in self.ps.live_threads(pid) {
+                            if n != number {
+                                self.end_thread(n, status);
+                            }
+                        }
                         Some(ntdef::status::STATUS_SUCCESS)
                     }
                     services::Outcome::Pending(wait) => {
@@ -333,14 +397,16 @@ impl Executive {
         }
     }
 
-    /// Whether NT process `pid` has ended or is parked in a wait that only another
-    /// program can end (a wait with a deadline ends by itself: not settled).
+    /// Whether NT process `pid` has ended or all its threads are parked in waits that
+    /// only another program can end (a wait with a deadline ends by itself: not
+    /// settled).
     fn settled(&self, pid: u32) -> bool {
         !self.nt_processes.contains_key(&pid)
-            || self
-                .parked
-                .get(&thread_of(pid))
-                .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
+            || self.ps.live_threads(pid).iter().all(|&n| {
+                self.parked
+                    .get(&thread_id(n))
+                    .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
+            })
     }
 
     /// Runs the boot configuration's `start=` programs one after the other, each until
@@ -357,25 +423,32 @@ impl Executive {
                 kprintln!("ntos: {name}: not in the boot archive (or no ntdll.dll)");
                 continue;
             };
-            let pid = self.next_pid;
-            self.next_pid += 1;
+            let pid = self.next_number;
+            let first = pid + 1;
+            self.next_number += 2;
             match NtProcess::spawn(
                 &mut self.mm,
                 &mut self.shadows,
                 self.ep,
                 pid,
+                first,
                 name,
                 args,
                 exe,
                 ntdll,
             ) {
                 Ok(mut p) => match self.ob.attach() {
-                    Ok(id) => {
+                    Ok(mut id) => {
                         if let Err(s) = self.ke.attach(&id) {
                             kprintln!("ntos: process {name}: not waitable ({s})");
                         }
-                        if let (Some(po), Some(to)) = (id.caller.process, id.caller.thread) {
-                            self.ps.add(pid, name, po, to, p.tcb(), self.ke.now);
+                        let first_thread = super::obsvc::ObState::split_first_thread(&mut id);
+                        if let (Some(po), Some(t)) = (id.caller.process, first_thread) {
+                            self.ps.add(pid, name, po, self.ke.now);
+                            let (tcb, teb) = p
+                                .thread(first)
+                                .map_or((None, 0), |t| (Some(t.tcb()), t.teb));
+                            self.ps.add_thread(first, pid, t, tcb, teb, 0, self.ke.now);
                         }
                         p.ob = Some(id);
                         self.nt_processes.insert(pid, p);
@@ -444,9 +517,9 @@ impl Executive {
     }
 }
 
-/// The runtime's thread identity of an NT process's only thread.
-fn thread_of(pid: u32) -> ThreadId {
-    ThreadId(u64::from(pid))
+/// The dispatcher's identity of NT thread number `number`.
+fn thread_id(number: u32) -> ThreadId {
+    ThreadId(u64::from(number))
 }
 
 /// A service reply: no label, one word (the NTSTATUS).
@@ -560,7 +633,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         ps: super::pssvc::PsState::new(),
         cm,
         parked: BTreeMap::new(),
-        next_pid: 1,
+        next_number: 1,
         tsc_mhz: bi.arch_info as u64,
         timer: None,
     };

@@ -276,20 +276,34 @@ impl KeState {
         Ok(())
     }
 
-    /// `thread`, the only thread of the process `id`, ended: its own waits are dropped
-    /// (returned: the loop forgets their saved replies), its mutants abandoned, and its
-    /// thread and process objects signalled, in NT's order. Completions are queued.
-    pub fn process_exit(&mut self, thread: ThreadId, id: &ProcessIdentity) -> Vec<WaitId> {
+    /// A further thread object becomes waitable (signalled when the thread ends).
+    pub fn attach_thread(&mut self, object: ObjectId) -> Result<(), NtStatus> {
+        let body = self.disp.create_signal_once()?;
+        self.bodies.insert(object, body);
+        Ok(())
+    }
+
+    /// `thread` (its object `object`) ended: its own waits are dropped (returned: the
+    /// loop forgets their saved replies), its mutants abandoned and its object
+    /// signalled, in NT's order. Completions are queued.
+    pub fn thread_exit(&mut self, thread: ThreadId, object: ObjectId) -> Vec<WaitId> {
         let effect = self.disp.thread_exit(thread);
         self.completed.extend(effect.completed);
-        for object in [id.caller.thread, id.caller.process].into_iter().flatten() {
-            if let Some(&body) = self.bodies.get(&object) {
-                if let Ok(c) = self.disp.signal_forever(body) {
-                    self.completed.extend(c);
-                }
+        self.signal_forever(object);
+        effect.value
+    }
+
+    /// The process whose object is `process` ended (after its last thread).
+    pub fn process_exit(&mut self, process: ObjectId) {
+        self.signal_forever(process);
+    }
+
+    fn signal_forever(&mut self, object: ObjectId) {
+        if let Some(&body) = self.bodies.get(&object) {
+            if let Ok(c) = self.disp.signal_forever(body) {
+                self.completed.extend(c);
             }
         }
-        effect.value
     }
 
     /// Frees the bodies of objects the object manager deleted.

@@ -13,6 +13,8 @@ pub mod pssvc;
 pub mod services;
 pub mod stats;
 pub mod sysinfo;
+#[cfg(ntos_bare)]
+pub mod threadsvc;
 pub mod timesvc;
 #[cfg(ntos_bare)]
 pub mod vmsvc;

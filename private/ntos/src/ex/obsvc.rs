@@ -24,7 +24,7 @@ use alloc::vec::Vec;
 use crate::ke::probe::{probe, UserPtr};
 use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{
-    self, Caller, Handle, ObjectAttributes, ObjectInformation, ObjectInformationClass,
+    self, Caller, Handle, ObjectAttributes, ObjectId, ObjectInformation, ObjectInformationClass,
     ObjectManager, PointerWidth, TableId, TypeDescriptor, TypeIndex, OBJ_KERNEL_HANDLE,
     OBJ_VALID_ATTRIBUTES,
 };
@@ -104,10 +104,30 @@ pub struct ObState {
 /// One NT process's object-manager identity.
 #[derive(Clone, Copy, Debug)]
 pub struct ProcessIdentity {
-    /// Its handle table, process and thread objects and privileges.
+    /// Its handle table, process and (first) thread objects and privileges.
     pub caller: Caller,
     process_handle: Handle,
-    thread_handle: Handle,
+    /// The system's reference to the first thread, until
+    /// [`ObState::split_first_thread`] hands it over.
+    thread_handle: Option<Handle>,
+}
+
+/// One NT thread's object, referenced by the system while the thread runs.
+#[derive(Clone, Copy, Debug)]
+pub struct ThreadIdentity {
+    pub object: ObjectId,
+    handle: Handle,
+}
+
+impl ProcessIdentity {
+    /// What thread `thread` of this process is as a caller: the process's handle table
+    /// and privileges, `NtCurrentThread()` naming `thread`.
+    pub fn caller_for(&self, thread: ObjectId) -> Caller {
+        Caller {
+            thread: Some(thread),
+            ..self.caller
+        }
+    }
 }
 
 impl ObState {
@@ -196,14 +216,46 @@ impl ObState {
         Ok(ProcessIdentity {
             caller,
             process_handle: process.handle,
-            thread_handle: thread.handle,
+            thread_handle: Some(thread.handle),
         })
     }
 
-    /// Process teardown: every handle closed, the process and thread objects released.
+    /// The first thread of `id` as a thread of its own (released with
+    /// [`ObState::detach_thread`] when it ends, not with the process).
+    pub fn split_first_thread(id: &mut ProcessIdentity) -> Option<ThreadIdentity> {
+        let handle = id.thread_handle.take()?;
+        Some(ThreadIdentity {
+            object: id.caller.thread?,
+            handle,
+        })
+    }
+
+    /// A further thread object for a process.
+    pub fn attach_thread(&mut self) -> Result<ThreadIdentity, NtStatus> {
+        let unnamed = ObjectAttributes::default();
+        let t =
+            self.om
+                .create_object(&self.system, self.thread_type, &unnamed, THREAD_ALL_ACCESS)?;
+        Ok(ThreadIdentity {
+            object: t.object,
+            handle: t.handle,
+        })
+    }
+
+    /// A thread ended: the system's reference goes (the object lives on while
+    /// programs hold handles to it).
+    pub fn detach_thread(&mut self, t: ThreadIdentity) {
+        let _ = self.om.close(&self.system, t.handle);
+        self.reap();
+    }
+
+    /// Process teardown: every handle closed, the process (and a first thread not
+    /// split off) released.
     pub fn detach(&mut self, id: ProcessIdentity) {
         self.om.destroy_handle_table(id.caller.table);
-        let _ = self.om.close(&self.system, id.thread_handle);
+        if let Some(h) = id.thread_handle {
+            let _ = self.om.close(&self.system, h);
+        }
         let _ = self.om.close(&self.system, id.process_handle);
         // Process and thread bodies live in `NtProcess`; nothing else to free.
         self.reap();

@@ -4,30 +4,33 @@
 //! NtTerminateProcess / NtTerminateThread on other processes.
 //!
 //! Decisions (documented once here):
-//! - **Records.** Every NT process has a [`PsRecord`] from its start until both its
-//!   process and thread objects are gone (the last handle closed), so a process that
-//!   has exited stays queryable (exit status, times) and openable by id, as Windows
-//!   keeps a process in its CID table until the object is deleted.
-//! - **Ids** come from `ps::cid` (process `8n`, thread `8n + 4`).
+//! - **Records.** Every NT process has a [`PsRecord`] and every thread a
+//!   [`ThreadRecord`] from its start until its object is gone (the last handle
+//!   closed), so an ended process or thread stays queryable (exit status, times) and
+//!   openable by id, as Windows keeps them in its CID table until the object is
+//!   deleted. A process ends when its last thread ends, with that thread's status.
+//! - **Ids** come from `ps::cid`: processes and threads share one numbering, as they
+//!   share Windows' CID table.
 //! - **Access.** No security descriptors yet: an open by id grants the desired access
 //!   (generic rights mapped, `MAXIMUM_ALLOWED` → all); each service checks its right
 //!   on the handle. Granting `PROCESS_QUERY_INFORMATION` / `THREAD_QUERY_INFORMATION`
 //!   also grants the `*_QUERY_LIMITED_INFORMATION` right, as Windows does.
 //! - **Open by name.** Processes and threads have no names: an `ObjectName` alone
 //!   answers `STATUS_OBJECT_NAME_NOT_FOUND` without a lookup.
-//! - **Suspend.** Another process's thread: a running thread is stopped with seL4
-//!   `TCB_Suspend` (a thread queued on the executive's endpoint restarts its system
-//!   call on resume); a thread parked in a wait keeps its wait, and if the wait ends
-//!   while suspended the answer is held until the count is back at zero. Suspending
-//!   the caller's own (only) thread is not supported (`STATUS_NOT_IMPLEMENTED`); nothing
-//!   in the process could resume it.
+//! - **Suspend.** Another thread (of any process): a running thread is stopped with
+//!   seL4 `TCB_Suspend` (a thread queued on the executive's endpoint restarts its
+//!   system call on resume); a thread parked in a wait keeps its wait, and if the wait
+//!   ends while suspended the answer is held until the count is back at zero.
+//!   Suspending the calling thread itself is not supported (`STATUS_NOT_IMPLEMENTED`):
+//!   its reply would have to wait for another thread's resume.
 //! - **Times.** Create and exit times are the system time at start and end; kernel and
 //!   user times are not accounted (zero).
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::obsvc::{capture_attributes, return_handle, write_u32, ObState};
+use super::obsvc::{capture_attributes, return_handle, write_u32, ObState, ThreadIdentity};
 use super::services::{Context, Outcome};
 use crate::ke::dispatcher::Completion;
 use crate::ke::probe::{probe, UserPtr};
@@ -70,14 +73,29 @@ const NORMAL_BASE_PRIORITY: i32 = 8;
 
 const WORD: usize = size_of::<usize>();
 
-/// What the executive knows of one NT process (and its only thread).
+/// What the executive knows of one NT process.
 pub struct PsRecord {
-    /// The executive's process number (`ps::cid` makes the ids from it).
+    /// The executive's process number (`ps::cid` makes the id from it).
     pub pid: u32,
     pub name: String,
     pub process: ObjectId,
-    pub thread: ObjectId,
+    /// `None` while running.
+    pub exit_status: Option<NtStatus>,
+    pub create_time: u64,
+    pub exit_time: u64,
+}
+
+/// What the executive knows of one NT thread.
+pub struct ThreadRecord {
+    /// The thread's number: its endpoint badge and (through `ps::cid`) its id.
+    pub number: u32,
+    /// Its process's number.
+    pub pid: u32,
+    pub identity: ThreadIdentity,
     pub tcb: Option<CPtr>,
+    pub teb: usize,
+    /// `Win32StartAddress`: the routine it was created to run (0: unknown).
+    pub start_address: usize,
     /// `None` while running.
     pub exit_status: Option<NtStatus>,
     pub create_time: u64,
@@ -89,10 +107,25 @@ pub struct PsRecord {
     pub held: Vec<Completion>,
 }
 
-/// The process records.
+impl ThreadRecord {
+    /// The thread was created suspended: its TCB has not run yet, and resuming it
+    /// starts it.
+    pub fn set_stopped(&mut self) {
+        self.tcb_stopped = true;
+    }
+}
+
+/// The process and thread records.
 #[derive(Default)]
 pub struct PsState {
-    records: Vec<PsRecord>,
+    processes: BTreeMap<u32, PsRecord>,
+    threads: BTreeMap<u32, ThreadRecord>,
+}
+
+/// What a process or thread handle names.
+enum Target {
+    Process(u32),
+    Thread(u32),
 }
 
 impl PsState {
@@ -100,65 +133,137 @@ impl PsState {
         Self::default()
     }
 
-    /// A new process.
-    pub fn add(
+    /// A new process (its threads are added with [`PsState::add_thread`]).
+    pub fn add(&mut self, pid: u32, name: &str, process: ObjectId, now: u64) {
+        self.processes.insert(
+            pid,
+            PsRecord {
+                pid,
+                name: String::from(name),
+                process,
+                exit_status: None,
+                create_time: now,
+                exit_time: 0,
+            },
+        );
+    }
+
+    /// A new thread `number` of process `pid`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_thread(
         &mut self,
+        number: u32,
         pid: u32,
-        name: &str,
-        process: ObjectId,
-        thread: ObjectId,
+        identity: ThreadIdentity,
         tcb: Option<CPtr>,
+        teb: usize,
+        start_address: usize,
         now: u64,
     ) {
-        self.records.push(PsRecord {
-            pid,
-            name: String::from(name),
-            process,
-            thread,
-            tcb,
-            exit_status: None,
-            create_time: now,
-            exit_time: 0,
-            suspend_count: 0,
-            tcb_stopped: false,
-            held: Vec::new(),
-        });
+        self.threads.insert(
+            number,
+            ThreadRecord {
+                number,
+                pid,
+                identity,
+                tcb,
+                teb,
+                start_address,
+                exit_status: None,
+                create_time: now,
+                exit_time: 0,
+                suspend_count: 0,
+                tcb_stopped: false,
+                held: Vec::new(),
+            },
+        );
+    }
+
+    /// Thread `number` ended with `status`: its identity, for the system's reference
+    /// to go (`None` if it had ended already).
+    pub fn thread_exited(
+        &mut self,
+        number: u32,
+        status: NtStatus,
+        now: u64,
+    ) -> Option<ThreadIdentity> {
+        let r = self.threads.get_mut(&number)?;
+        if r.exit_status.is_some() {
+            return None;
+        }
+        r.exit_status = Some(status);
+        r.exit_time = now;
+        r.held.clear();
+        r.tcb = None;
+        Some(r.identity)
     }
 
     /// Process `pid` ended with `status` (its objects may live on).
     pub fn exited(&mut self, pid: u32, status: NtStatus, now: u64) {
-        if let Some(r) = self.records.iter_mut().find(|r| r.pid == pid) {
+        if let Some(r) = self.processes.get_mut(&pid) {
             if r.exit_status.is_none() {
                 r.exit_status = Some(status);
                 r.exit_time = now;
             }
-            r.held.clear();
-            r.tcb = None;
         }
     }
 
-    /// Forgets the ended processes whose objects are both gone.
+    /// The running threads of process `pid`, oldest first.
+    pub fn live_threads(&self, pid: u32) -> Vec<u32> {
+        self.threads
+            .values()
+            .filter(|t| t.pid == pid && t.exit_status.is_none())
+            .map(|t| t.number)
+            .collect()
+    }
+
+    /// Which process a running thread belongs to.
+    pub fn process_of_thread(&self, number: u32) -> Option<u32> {
+        self.threads
+            .get(&number)
+            .filter(|t| t.exit_status.is_none())
+            .map(|t| t.pid)
+    }
+
+    /// Forgets the ended processes and threads whose objects are gone.
     pub fn prune(&mut self, ob: &ObState) {
-        self.records.retain(|r| {
-            r.exit_status.is_none()
-                || ob.om.header(r.process).is_some()
-                || ob.om.header(r.thread).is_some()
-        });
+        self.processes
+            .retain(|_, r| r.exit_status.is_none() || ob.om.header(r.process).is_some());
+        self.threads
+            .retain(|_, t| t.exit_status.is_none() || ob.om.header(t.identity.object).is_some());
     }
 
     pub fn by_pid(&mut self, pid: u32) -> Option<&mut PsRecord> {
-        self.records.iter_mut().find(|r| r.pid == pid)
+        self.processes.get_mut(&pid)
     }
 
-    fn by_object(&mut self, id: ObjectId) -> Option<&mut PsRecord> {
-        self.records
-            .iter_mut()
-            .find(|r| r.process == id || r.thread == id)
+    pub fn thread(&mut self, number: u32) -> Option<&mut ThreadRecord> {
+        self.threads.get_mut(&number)
     }
 
-    /// Whether a wait answer for process `pid`'s thread must be held: then it is.
-    pub fn hold(&mut self, pid: u32, c: Completion) -> Option<Completion> {
-        match self.by_pid(pid) {
+    /// Every process record (for the process list).
+    pub fn processes(&self) -> impl Iterator<Item = &PsRecord> {
+        self.processes.values()
+    }
+
+    /// Every thread record of process `pid`.
+    pub fn threads_of(&self, pid: u32) -> impl Iterator<Item = &ThreadRecord> {
+        self.threads.values().filter(move |t| t.pid == pid)
+    }
+
+    fn by_object(&self, id: ObjectId) -> Option<Target> {
+        if let Some(r) = self.processes.values().find(|r| r.process == id) {
+            return Some(Target::Process(r.pid));
+        }
+        self.threads
+            .values()
+            .find(|t| t.identity.object == id)
+            .map(|t| Target::Thread(t.number))
+    }
+
+    /// Whether a wait answer for thread `number` must be held: then it is.
+    pub fn hold(&mut self, number: u32, c: Completion) -> Option<Completion> {
+        match self.threads.get_mut(&number) {
             Some(r) if r.suspend_count > 0 && r.exit_status.is_none() => {
                 r.held.push(c);
                 None
@@ -206,19 +311,16 @@ pub fn open(
             _ => return Err(STATUS_INVALID_PARAMETER_MIX),
         };
         cx.ps.prune(cx.ob);
-        let pid = if thread {
-            let n = cid::thread_of(thread_id).ok_or(STATUS_INVALID_CID)?;
-            if process_id != 0 && cid::process_of(process_id) != Some(n) {
+        let (object, ty) = if thread {
+            let n = cid::number_of(thread_id).ok_or(STATUS_INVALID_CID)?;
+            let t = cx.ps.thread(n).ok_or(STATUS_INVALID_CID)?;
+            if process_id != 0 && cid::number_of(process_id) != Some(t.pid) {
                 return Err(STATUS_INVALID_CID);
             }
-            n
+            (t.identity.object, cx.ob.thread_type())
         } else {
-            cid::process_of(process_id).ok_or(STATUS_INVALID_CID)?
-        };
-        let r = cx.ps.by_pid(pid).ok_or(STATUS_INVALID_CID)?;
-        let (object, ty) = if thread {
-            (r.thread, cx.ob.thread_type())
-        } else {
+            let n = cid::number_of(process_id).ok_or(STATUS_INVALID_CID)?;
+            let r = cx.ps.by_pid(n).ok_or(STATUS_INVALID_CID)?;
             (r.process, cx.ob.process_type())
         };
         let descriptor = &cx
@@ -252,13 +354,13 @@ pub fn open(
     })())
 }
 
-/// The record a process (or thread) handle names, after the access check.
-fn record_of<'a>(
-    cx: &'a mut Context<'_>,
+/// What a process (or thread) handle names, after the access check.
+fn target_of(
+    cx: &mut Context<'_>,
     handle: usize,
     thread: bool,
     access: u32,
-) -> Result<&'a mut PsRecord, NtStatus> {
+) -> Result<Target, NtStatus> {
     let ty = if thread {
         cx.ob.thread_type()
     } else {
@@ -271,6 +373,26 @@ fn record_of<'a>(
         AccessMask(access),
     )?;
     cx.ps.by_object(entry.object).ok_or(STATUS_INVALID_HANDLE)
+}
+
+/// The process a process handle names (with `access`).
+pub fn process_of_handle(
+    cx: &mut Context<'_>,
+    handle: usize,
+    access: u32,
+) -> Result<u32, NtStatus> {
+    match target_of(cx, handle, false, access)? {
+        Target::Process(pid) => Ok(pid),
+        Target::Thread(_) => Err(STATUS_INVALID_HANDLE),
+    }
+}
+
+/// The thread a thread handle names (with `access`).
+pub fn thread_of_handle(cx: &mut Context<'_>, handle: usize, access: u32) -> Result<u32, NtStatus> {
+    match target_of(cx, handle, true, access)? {
+        Target::Thread(n) => Ok(n),
+        Target::Process(_) => Err(STATUS_INVALID_HANDLE),
+    }
 }
 
 fn push_word(out: &mut Vec<u8>, v: usize) {
@@ -286,9 +408,9 @@ fn push_long(out: &mut Vec<u8>, v: i32) {
 }
 
 /// `KERNEL_USER_TIMES`: four `LARGE_INTEGER`s, 32 bytes on both arches.
-fn times(r: &PsRecord) -> Vec<u8> {
+fn times(create: u64, exit: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(32);
-    for v in [r.create_time, r.exit_time, 0, 0] {
+    for v in [create, exit, 0, 0] {
         out.extend_from_slice(&v.to_le_bytes());
     }
     out
@@ -340,31 +462,40 @@ pub fn query(
         } else {
             PROCESS_QUERY_LIMITED_INFORMATION
         };
-        let r = record_of(cx, handle, thread, right)?;
-        let exit = r.exit_status.unwrap_or(STATUS_PENDING).as_u32() as i32;
-        let out = match (thread, class) {
-            (false, PROCESS_BASIC_INFORMATION) => {
-                let mut out = Vec::with_capacity(want);
-                push_long(&mut out, exit);
-                push_word(&mut out, crate::ps::teb::PEB_ADDRESS);
-                push_word(&mut out, 1);
-                push_long(&mut out, NORMAL_BASE_PRIORITY);
-                push_word(&mut out, cid::process_id(r.pid));
-                push_word(&mut out, 0);
-                out
+        let out = match target_of(cx, handle, thread, right)? {
+            Target::Process(pid) => {
+                let r = cx.ps.by_pid(pid).ok_or(STATUS_INVALID_HANDLE)?;
+                let exit = r.exit_status.unwrap_or(STATUS_PENDING).as_u32() as i32;
+                if class == PROCESS_BASIC_INFORMATION {
+                    let mut out = Vec::with_capacity(want);
+                    push_long(&mut out, exit);
+                    push_word(&mut out, crate::ps::teb::PEB_ADDRESS);
+                    push_word(&mut out, 1);
+                    push_long(&mut out, NORMAL_BASE_PRIORITY);
+                    push_word(&mut out, cid::process_id(r.pid));
+                    push_word(&mut out, 0);
+                    out
+                } else {
+                    times(r.create_time, r.exit_time)
+                }
             }
-            (true, THREAD_BASIC_INFORMATION) => {
-                let mut out = Vec::with_capacity(want);
-                push_long(&mut out, exit);
-                push_word(&mut out, crate::ps::teb::TEB_ADDRESS);
-                push_word(&mut out, cid::process_id(r.pid));
-                push_word(&mut out, cid::thread_id(r.pid));
-                push_word(&mut out, 1);
-                out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
-                out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
-                out
+            Target::Thread(n) => {
+                let t = cx.ps.thread(n).ok_or(STATUS_INVALID_HANDLE)?;
+                let exit = t.exit_status.unwrap_or(STATUS_PENDING).as_u32() as i32;
+                if class == THREAD_BASIC_INFORMATION {
+                    let mut out = Vec::with_capacity(want);
+                    push_long(&mut out, exit);
+                    push_word(&mut out, t.teb);
+                    push_word(&mut out, cid::process_id(t.pid));
+                    push_word(&mut out, cid::thread_id(t.number));
+                    push_word(&mut out, 1);
+                    out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
+                    out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
+                    out
+                } else {
+                    times(t.create_time, t.exit_time)
+                }
             }
-            _ => times(r),
         };
         debug_assert_eq!(out.len(), want);
         cx.process.write(buffer, &out)?;
@@ -375,33 +506,44 @@ pub fn query(
     })())
 }
 
-/// The process a terminate names: `Ok(None)` for the caller itself.
+/// What a terminate service ends.
+pub enum TerminateTarget {
+    /// The calling process.
+    OwnProcess,
+    /// Another process.
+    Process(u32),
+    /// A thread (the caller's own included).
+    Thread(u32),
+}
+
+/// What `NtTerminateProcess` / `NtTerminateThread` with `handle` ends: the right is
+/// checked; an ended target is `STATUS_PROCESS_IS_TERMINATING` /
+/// `STATUS_THREAD_IS_TERMINATING`.
 pub fn terminate_target(
     cx: &mut Context<'_>,
     handle: usize,
     thread: bool,
-) -> Result<Option<u32>, NtStatus> {
+) -> Result<TerminateTarget, NtStatus> {
     let own = cx.process.pid;
+    if !thread && handle == NT_CURRENT_PROCESS {
+        return Ok(TerminateTarget::OwnProcess);
+    }
     let right = if thread {
         THREAD_TERMINATE
     } else {
         PROCESS_TERMINATE
     };
-    if !thread && handle == NT_CURRENT_PROCESS {
-        return Ok(None);
+    match target_of(cx, handle, thread, right)? {
+        Target::Process(pid) if pid == own => Ok(TerminateTarget::OwnProcess),
+        Target::Process(pid) => match cx.ps.by_pid(pid) {
+            Some(r) if r.exit_status.is_none() => Ok(TerminateTarget::Process(pid)),
+            _ => Err(STATUS_PROCESS_IS_TERMINATING),
+        },
+        Target::Thread(n) => match cx.ps.thread(n) {
+            Some(t) if t.exit_status.is_none() => Ok(TerminateTarget::Thread(n)),
+            _ => Err(STATUS_THREAD_IS_TERMINATING),
+        },
     }
-    let r = record_of(cx, handle, thread, right)?;
-    if r.pid == own {
-        return Ok(None);
-    }
-    if r.exit_status.is_some() {
-        return Err(if thread {
-            STATUS_THREAD_IS_TERMINATING
-        } else {
-            STATUS_PROCESS_IS_TERMINATING
-        });
-    }
-    Ok(Some(r.pid))
 }
 
 /// `NtSuspendThread` / `NtResumeThread`: the previous count is returned (written after
@@ -414,24 +556,25 @@ pub fn suspend_resume(
     suspend: bool,
     previous: Option<UserPtr<u32>>,
 ) -> Outcome {
-    let own = cx.process.pid;
+    let own = cx.thread.0 as u32;
     let r = (|| {
         let parked = cx.parked;
-        let r = record_of(cx, handle, true, THREAD_SUSPEND_RESUME)?;
+        let n = thread_of_handle(cx, handle, THREAD_SUSPEND_RESUME)?;
+        let r = cx.ps.thread(n).ok_or(STATUS_INVALID_HANDLE)?;
         if r.exit_status.is_some() {
             return Err(STATUS_THREAD_IS_TERMINATING);
         }
         let before = r.suspend_count;
         let mut release = Vec::new();
         if suspend {
-            if r.pid == own {
+            if r.number == own {
                 return Err(STATUS_NOT_IMPLEMENTED);
             }
             if before >= MAXIMUM_SUSPEND_COUNT {
                 return Err(STATUS_SUSPEND_COUNT_EXCEEDED);
             }
             r.suspend_count += 1;
-            if before == 0 && !parked(r.pid) {
+            if before == 0 && !parked(r.number) {
                 if let Some(tcb) = r.tcb {
                     r.tcb_stopped = sel4::tcb_suspend(tcb).is_ok();
                 }

@@ -38,11 +38,23 @@ pub enum Outcome {
     Pending(crate::ke::dispatcher::WaitId),
     /// Another process (number `pid`) ends with `status`; the caller gets success.
     TerminateOther { pid: u32, status: NtStatus },
+    /// Thread `number` ends with `status` (the caller itself: no reply; another
+    /// thread: the caller gets success).
+    TerminateThread { number: u32, status: NtStatus },
+    /// Every thread of the caller's process but the caller ends with `status`
+    /// (`NtTerminateProcess(NULL, …)`); the caller gets success.
+    TerminateSiblings(NtStatus),
 }
 
 /// The caller of a service.
 pub struct Context<'a> {
     pub process: &'a mut NtProcess,
+    /// Every other NT process (for services that name one by handle).
+    pub others: &'a mut alloc::collections::BTreeMap<u32, NtProcess>,
+    /// The next process/thread number (`ps::cid`).
+    pub next_number: &'a mut u32,
+    /// The calling thread's TEB.
+    pub teb: usize,
     pub ob: &'a mut ObState,
     /// The process's handle table and process/thread objects.
     pub caller: Caller,
@@ -57,7 +69,7 @@ pub struct Context<'a> {
     pub cm: &'a mut super::cmsvc::CmState,
     /// Process records (`ex::pssvc`).
     pub ps: &'a mut super::pssvc::PsState,
-    /// Whether process number `pid`'s thread is parked in a wait.
+    /// Whether thread number `n` is parked in a wait.
     pub parked: &'a dyn Fn(u32) -> bool,
 }
 
@@ -92,7 +104,7 @@ macro_rules! dispatcher {
     ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
         /// Runs service `number` for the caller.
         pub fn dispatch(cx: &mut Context<'_>, number: usize) -> Outcome {
-            let words = match cx.process.service_arguments() {
+            let words = match cx.process.service_arguments(cx.teb) {
                 Ok(w) => w,
                 Err(s) => return Outcome::Reply(s),
             };
@@ -275,33 +287,27 @@ fn display_string(p: &NtProcess, string: UserPtr<UNICODE_STRING>) -> Result<(), 
     Ok(())
 }
 
-/// A process handle (`PROCESS_TERMINATE`): the caller itself ends without a reply;
-/// another process ends with `status` (waiters on it wake, its exit status is
+/// A process handle (`PROCESS_TERMINATE`): the caller's own process ends without a
+/// reply; another process ends with `status` (waiters on it wake, its exit status is
 /// queryable) and the caller gets success. `NULL` means "every other thread of the
-/// current process", of which there are none: success.
+/// current process" (the caller goes on).
 fn NtTerminateProcess(cx: &mut Context<'_>, process: Handle, status: NtStatus) -> Outcome {
     if process.0 == 0 {
-        return Outcome::Reply(STATUS_SUCCESS);
+        return Outcome::TerminateSiblings(status);
     }
-    terminate(cx, process.0, false, status)
+    super::threadsvc::terminate(cx, process.0, false, status)
 }
 
-/// A thread handle (`THREAD_TERMINATE`). Every process has one thread, so ending a
-/// thread ends its process with the thread's exit status (as Windows ends a process
-/// when its last thread exits). `NULL` is the current thread.
+/// A thread handle (`THREAD_TERMINATE`); `NULL` is the current thread. A process
+/// ends when its last thread does, with that thread's exit status.
 fn NtTerminateThread(cx: &mut Context<'_>, thread: Handle, status: NtStatus) -> Outcome {
     if thread.0 == 0 || thread.0 == NT_CURRENT_THREAD {
-        return Outcome::TerminateProcess(status);
+        return Outcome::TerminateThread {
+            number: cx.thread.0 as u32,
+            status,
+        };
     }
-    terminate(cx, thread.0, true, status)
-}
-
-fn terminate(cx: &mut Context<'_>, handle: usize, thread: bool, status: NtStatus) -> Outcome {
-    match super::pssvc::terminate_target(cx, handle, thread) {
-        Ok(None) => Outcome::TerminateProcess(status),
-        Ok(Some(pid)) => Outcome::TerminateOther { pid, status },
-        Err(s) => Outcome::Reply(s),
-    }
+    super::threadsvc::terminate(cx, thread.0, true, status)
 }
 
 const _: () = assert!(size_of::<HANDLE>() == size_of::<usize>());
@@ -880,4 +886,62 @@ fn NtDeleteValueKey(cx: &mut Context<'_>, h: Handle, name: UserPtr<UNICODE_STRIN
 
 fn NtFlushKey(cx: &mut Context<'_>, h: Handle) -> Outcome {
     Outcome::Reply(cm(cx).flush_key(h.0))
+}
+
+// ----- thread creation (ex::threadsvc) ----------------------------------------------
+
+#[allow(clippy::too_many_arguments)]
+fn NtCreateThread(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    process: Handle,
+    client_id: Option<UserPtr<ntsvc::CLIENT_ID>>,
+    context: usize,
+    initial_teb: usize,
+    suspended: u8,
+) -> Outcome {
+    super::threadsvc::create_thread(
+        cx,
+        out,
+        desired,
+        attributes,
+        process.0,
+        client_id,
+        context,
+        initial_teb,
+        suspended,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtCreateThreadEx(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    process: Handle,
+    routine: usize,
+    argument: usize,
+    flags: u32,
+    zero_bits: usize,
+    stack_size: usize,
+    maximum_stack_size: usize,
+    attribute_list: usize,
+) -> Outcome {
+    super::threadsvc::create_thread_ex(
+        cx,
+        out,
+        desired,
+        attributes,
+        process.0,
+        routine,
+        argument,
+        flags,
+        zero_bits,
+        stack_size,
+        maximum_stack_size,
+        attribute_list,
+    )
 }

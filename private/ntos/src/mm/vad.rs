@@ -333,6 +333,28 @@ impl Vads {
         }
     }
 
+    /// Reserves `size` bytes (a page multiple) on the granularity below `highest` for
+    /// a region the executive makes (a thread's stack or TEB): its base.
+    pub fn reserve_free(
+        &mut self,
+        size: usize,
+        highest: usize,
+        top_down: bool,
+        kind: VadKind,
+    ) -> Result<usize, NtStatus> {
+        let base = self
+            .find_free(size, highest, top_down)
+            .ok_or(STATUS_NO_MEMORY)?;
+        self.insert(base, base + size, kind, PAGE_READWRITE)?;
+        Ok(base)
+    }
+
+    /// Forgets the executive-made region at `base` (a thread's stack or TEB when the
+    /// thread ends), committed pages included.
+    pub fn release_fixed(&mut self, base: usize) -> bool {
+        self.remove(base).is_some()
+    }
+
     /// `NtAllocateVirtualMemory` after its parameter checks: returns the final base and
     /// size.
     pub fn allocate(
@@ -584,6 +606,13 @@ impl Vads {
 
     /// What a page fault at `addr` means.
     pub fn fault(&mut self, addr: usize, write: bool) -> FaultAction {
+        self.fault_in(addr, write, false)
+    }
+
+    /// As [`Vads::fault`]; `thread_stack`: `addr` lies in a thread's stack as its TEB
+    /// describes it (a stack the program allocated itself, for `NtCreateThread`), so a
+    /// guard page there grows the stack as in a loader-made one.
+    pub fn fault_in(&mut self, addr: usize, write: bool, thread_stack: bool) -> FaultAction {
         let page = page_down(addr);
         let Some(v) = self.vad_at(page) else {
             return FaultAction::Violation(STATUS_ACCESS_VIOLATION);
@@ -596,7 +625,7 @@ impl Vads {
                 return FaultAction::Violation(STATUS_NO_MEMORY);
             }
             let writable = access(unguarded) == Some(true);
-            if kind != VadKind::Stack || (write && !writable) {
+            if (kind != VadKind::Stack && !thread_stack) || (write && !writable) {
                 return FaultAction::Violation(STATUS_GUARD_PAGE_VIOLATION);
             }
             // The next page down becomes the guard, if the reservation has room.

@@ -53,9 +53,17 @@ const SHADOW_WINDOWS: usize = 16;
 pub const MAX_UNTYPEDS: usize = 3;
 /// Most pages a process may have committed (images, stack, TEB and PEB included).
 pub const COMMIT_LIMIT_PAGES: usize = 1024;
-/// The stack reservation: from the 64 KiB boundary below the guard page.
-const STACK_RESERVE_BASE: usize =
-    (teb::STACK_TOP - teb::STACK_SIZE - PAGE_SIZE) & !(vad::GRANULARITY - 1);
+/// The first thread's stack reservation: from the 64 KiB boundary below the guard page.
+const STACK_RESERVE_BASE: usize = teb::INITIAL_STACK.reservation;
+const _: () = assert!(STACK_RESERVE_BASE % vad::GRANULARITY == 0);
+/// Thread stacks the executive makes when the image asks for less (Windows rounds
+/// the reserve up to the allocation granularity, 64 KiB, and commits at least a page).
+const MIN_STACK_RESERVE: usize = vad::GRANULARITY;
+/// Most a thread stack may reserve (keeps a hostile size from eating the address
+/// space of a 32-bit process in one call).
+const MAX_STACK_RESERVE: usize = 256 << 20;
+/// Slots of each thread's CNode: its service and fault endpoint capabilities.
+const SERVICE_CPTR: usize = ntsvc::SERVICE_ENDPOINT_CPTR;
 /// What committed-but-untouched pages read as.
 static ZERO_PAGE: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
 /// Where ntdll goes if its preferred range is taken.
@@ -97,6 +105,14 @@ fn bad_image(what: &'static str) -> LoadError {
     LoadError::Image(what, ntdef::status::STATUS_INVALID_IMAGE_FORMAT)
 }
 
+/// What a half-built thread has taken so far (undone if building fails).
+#[derive(Default)]
+struct Made {
+    teb: Option<usize>,
+    stack: Option<core::ops::Range<usize>>,
+    objects: Option<(Slot, Slot)>,
+}
+
 /// The executive's side of all shadow mappings.
 pub struct Shadows {
     root: AddressSpace,
@@ -128,6 +144,47 @@ struct ShadowPage {
     writable: bool,
 }
 
+/// How a new thread begins.
+#[derive(Clone, Copy, Debug)]
+pub enum ThreadStart {
+    /// The first thread of a process the executive builds: `LdrInitializeThunk(PPEB)`
+    /// at `thunk`, on the fixed initial stack, TEB at [`teb::TEB_ADDRESS`].
+    First { thunk: usize },
+    /// `NtCreateThreadEx`: ntdll's `RtlUserThreadStart(routine, argument)` on a stack
+    /// the executive reserves (`reserve` bytes, `commit` committed; 0 = the image's
+    /// sizes) and frees when the thread ends.
+    Routine {
+        routine: usize,
+        argument: usize,
+        reserve: usize,
+        commit: usize,
+    },
+    /// `NtCreateThread`: the registers of the caller's `CONTEXT` and the stack its
+    /// `INITIAL_TEB` describes (the program allocated it and keeps it).
+    Context {
+        regs: UserContext,
+        stack: teb::StackInfo,
+    },
+}
+
+/// A thread of the process: its kernel objects, TEB and stack.
+pub struct NtThread {
+    tcb: Slot,
+    cnode: Slot,
+    /// Its TEB (at its IPC buffer).
+    pub teb: usize,
+    /// Its stack reservation: a guard-page fault inside it grows the stack.
+    pub stack: core::ops::Range<usize>,
+    /// The executive made the stack (and frees it with the thread).
+    owns_stack: bool,
+}
+
+impl NtThread {
+    pub fn tcb(&self) -> CPtr {
+        self.tcb
+    }
+}
+
 pub struct NtProcess {
     pub pid: u32,
     pub name: String,
@@ -135,7 +192,18 @@ pub struct NtProcess {
     /// Further untyped blocks reserved as the process grew.
     more_untypeds: Vec<CPtr>,
     objects: Vec<Slot>,
-    tcb: Option<CPtr>,
+    /// Live threads by thread number (the badge of their endpoint capabilities).
+    threads: BTreeMap<u32, NtThread>,
+    /// TCBs and CNodes of ended threads, for the next ones: seL4 returns memory only
+    /// when the whole untyped is revoked, so reuse keeps thread churn from growing the
+    /// process.
+    spare_threads: Vec<(Slot, Slot)>,
+    /// The executive's endpoint (minted, badged, into every thread's CNode).
+    endpoint: CPtr,
+    /// ntdll's `RtlUserThreadStart` (0: not exported, no `NtCreateThreadEx`).
+    thread_start: usize,
+    /// The program's `SizeOfStackReserve` / `SizeOfStackCommit`.
+    stack_sizes: (usize, usize),
     vspace: Option<AddressSpace>,
     window: Option<usize>,
     next_shadow: usize,
@@ -160,13 +228,15 @@ impl crate::ex::obsvc::ClientMemory for NtProcess {
 }
 
 impl NtProcess {
-    /// Builds the process for `exe` with `ntdll` and starts its first thread.
+    /// Builds the process for `exe` with `ntdll` and starts its first thread, number
+    /// `thread`.
     #[allow(clippy::too_many_arguments)]
     pub fn spawn(
         mm: &mut Mm,
         shadows: &mut Shadows,
         endpoint: CPtr,
         pid: u32,
+        thread: u32,
         name: &str,
         args: &str,
         exe: &[u8],
@@ -179,7 +249,11 @@ impl NtProcess {
             untyped,
             more_untypeds: Vec::new(),
             objects: Vec::new(),
-            tcb: None,
+            threads: BTreeMap::new(),
+            spare_threads: Vec::new(),
+            endpoint,
+            thread_start: 0,
+            stack_sizes: (0, 0),
             vspace: None,
             window: None,
             next_shadow: 0,
@@ -188,7 +262,7 @@ impl NtProcess {
             vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
         };
-        match p.build(mm, shadows, endpoint, args, exe, ntdll) {
+        match p.build(mm, shadows, thread, args, exe, ntdll) {
             Ok(()) => Ok(p),
             Err(e) => {
                 let _ = p.terminate(mm, shadows);
@@ -311,17 +385,21 @@ impl NtProcess {
             // Present already: a protection fault.
             return Err(STATUS_ACCESS_VIOLATION);
         }
-        let writable = match self.vads.fault(addr, write) {
+        let owner = self
+            .threads
+            .values()
+            .find(|t| t.stack.contains(&addr))
+            .map(|t| t.teb);
+        let writable = match self.vads.fault_in(addr, write, owner.is_some()) {
             FaultAction::Map { writable } => writable,
             FaultAction::GrowStack {
                 writable,
                 new_limit,
             } => {
-                // TEB.StackLimit follows the committed stack down.
-                let _ = self.write(
-                    teb::TEB_ADDRESS + teb::STACK_LIMIT,
-                    &new_limit.to_le_bytes(),
-                );
+                // The owning thread's TEB.StackLimit follows its committed stack down.
+                if let Some(teb) = owner {
+                    let _ = self.write(teb + teb::STACK_LIMIT, &new_limit.to_le_bytes());
+                }
                 writable
             }
             FaultAction::Violation(s) => return Err(s),
@@ -408,7 +486,7 @@ impl NtProcess {
         &mut self,
         mm: &mut Mm,
         shadows: &mut Shadows,
-        endpoint: CPtr,
+        thread: u32,
         args: &str,
         exe: &[u8],
         ntdll: &[u8],
@@ -426,9 +504,6 @@ impl NtProcess {
             "X86_ASIDPool_Assign",
             sel4::x86_asid_pool_assign(sel4::consts::CAP_INIT_THREAD_ASID_POOL, root),
         )?;
-        let tcb = self.new_object(mm, ObjectKind::Tcb)?;
-        self.tcb = Some(tcb);
-        let cnode = self.new_object(mm, ObjectKind::CNode { radix: CNODE_RADIX })?;
         self.vspace = Some(AddressSpace::new(root));
 
         // The fixed regions first, so images keep out of them.
@@ -478,32 +553,26 @@ impl NtProcess {
             let r = self.load_image(mm, shadows, &dll_img, Some(exe_range.clone()), false)?;
             (r.start, self.read_vec(r.start, r.end - r.start)?)
         };
-        let thunk = match MappedImage::new(&dll_layout)
-            .ok()
-            .and_then(|m| m.export_by_name(b"LdrInitializeThunk").ok().flatten())
+        let exports = MappedImage::new(&dll_layout).ok();
+        let export = |name: &[u8]| match exports
+            .as_ref()
+            .and_then(|m| m.export_by_name(name).ok().flatten())
         {
-            Some(Export::Rva(rva)) => dll_base + rva as usize,
-            _ => return Err(bad_image("ntdll exports no LdrInitializeThunk")),
+            Some(Export::Rva(rva)) => Some(dll_base + rva as usize),
+            _ => None,
         };
+        let thunk = export(b"LdrInitializeThunk")
+            .ok_or(bad_image("ntdll exports no LdrInitializeThunk"))?;
+        self.thread_start = export(b"RtlUserThreadStart").unwrap_or(0);
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        self.stack_sizes = (size(exe_img.stack_reserve()), size(exe_img.stack_commit()));
 
-        // Stack (guard page below stays unmapped), TEB (IPC buffer first), PEB.
+        // Stack (guard page below stays unmapped), PEB, parameters; the TEB comes with
+        // the thread.
         for va in (teb::STACK_TOP - teb::STACK_SIZE..teb::STACK_TOP).step_by(PAGE_SIZE) {
             self.map_page(mm, shadows, va, true)?;
         }
-        let mut ipc_frame = 0;
-        for i in 0..teb::TEB_PAGES {
-            let (frame, _) = self.map_page(mm, shadows, teb::TEB_ADDRESS + i * PAGE_SIZE, true)?;
-            if i == 0 {
-                ipc_frame = frame;
-            }
-        }
         self.map_page(mm, shadows, teb::PEB_ADDRESS, true)?;
-        for (off, v) in teb::initial_teb(
-            super::cid::process_id(self.pid),
-            super::cid::thread_id(self.pid),
-        ) {
-            self.write_word(teb::TEB_ADDRESS + off, v)?;
-        }
         let block = params::build(params::PARAMS_ADDRESS, &self.name, args)
             .ok_or(bad_image("process parameters too long"))?;
         for i in 0..params::PARAMS_PAGES {
@@ -514,13 +583,121 @@ impl NtProcess {
         for (off, v) in teb::initial_peb(exe_range.start, params::PARAMS_ADDRESS) {
             self.write_word(teb::PEB_ADDRESS + off, v)?;
         }
+        self.create_thread(mm, shadows, thread, ThreadStart::First { thunk }, false)?;
+        Ok(())
+    }
 
+    /// Starts thread number `number` of the process (suspended if asked): its TEB,
+    /// stack, TCB and CNode with the badged endpoint capabilities. Returns its TEB
+    /// address. On failure nothing of it remains.
+    pub fn create_thread(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        number: u32,
+        start: ThreadStart,
+        suspended: bool,
+    ) -> Result<usize, LoadError> {
+        let mut made = Made::default();
+        match self.build_thread(mm, shadows, number, start, suspended, &mut made) {
+            Ok(t) => {
+                let teb = t.teb;
+                self.threads.insert(number, t);
+                Ok(teb)
+            }
+            Err(e) => {
+                if let Some(teb) = made.teb {
+                    self.unback(teb, teb + teb::TEB_PAGES * PAGE_SIZE);
+                    self.vads.release_fixed(teb);
+                }
+                if let Some(stack) = made.stack {
+                    self.unback(stack.start, stack.end);
+                    self.vads.release_fixed(stack.start);
+                }
+                if let Some((tcb, cnode)) = made.objects {
+                    self.forget_endpoints(cnode);
+                    self.spare_threads.push((tcb, cnode));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn build_thread(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        number: u32,
+        start: ThreadStart,
+        suspended: bool,
+        made: &mut Made,
+    ) -> Result<NtThread, LoadError> {
+        let request = Badge::new(number, BadgeKind::Request).ok_or(MmError::BadPid(number))?;
+        let fault = Badge::new(number, BadgeKind::Fault).ok_or(MmError::BadPid(number))?;
+        let root = self
+            .vspace
+            .as_ref()
+            .map(|v| v.root())
+            .ok_or(MmError::BadPid(self.pid))?;
+        let teb_size = teb::TEB_PAGES * PAGE_SIZE;
+
+        // The TEB: the first thread's at its fixed place, others top-down below the
+        // process parameters (as Windows stacks TEBs below the PEB).
+        let teb_addr = match start {
+            ThreadStart::First { .. } => teb::TEB_ADDRESS,
+            _ => {
+                let at = self
+                    .vads
+                    .reserve_free(teb_size, params::PARAMS_ADDRESS, true, VadKind::Private)
+                    .map_err(|s| LoadError::Image("no room for a TEB", s))?;
+                made.teb = Some(at);
+                self.vads
+                    .commit_fixed(at, at + teb_size, PAGE_READWRITE)
+                    .map_err(|s| LoadError::Image("TEB commit", s))?;
+                at
+            }
+        };
+        let mut ipc_frame = 0;
+        for i in 0..teb::TEB_PAGES {
+            let (frame, _) = self.map_page(mm, shadows, teb_addr + i * PAGE_SIZE, true)?;
+            if i == 0 {
+                ipc_frame = frame;
+            }
+        }
+
+        // The stack.
+        let (stack, owns_stack) = match start {
+            ThreadStart::First { .. } => (teb::INITIAL_STACK, false),
+            ThreadStart::Routine {
+                reserve, commit, ..
+            } => (self.make_stack(reserve, commit, made)?, true),
+            ThreadStart::Context { stack, .. } => (stack, false),
+        };
+        let stack_range = stack.reservation.min(stack.limit)..stack.base;
+        for (off, v) in teb::initial_teb(
+            super::cid::process_id(self.pid),
+            super::cid::thread_id(number),
+            teb_addr,
+            stack,
+        ) {
+            self.write_word(teb_addr + off, v)?;
+        }
+        let regs = self.start_registers(mm, shadows, &start, stack.base)?;
+
+        // Kernel objects: an ended thread's, else new ones.
+        let (tcb, cnode) = match self.spare_threads.pop() {
+            Some(pair) => pair,
+            None => {
+                // (A TCB made before the CNode failed stays with the process's
+                // objects until teardown.)
+                let tcb = self.new_object(mm, ObjectKind::Tcb)?;
+                let cnode = self.new_object(mm, ObjectKind::CNode { radix: CNODE_RADIX })?;
+                (tcb, cnode)
+            }
+        };
+        made.objects = Some((tcb, cnode));
         let send_grant = CapRights::new(1, 0, 1);
-        for (cptr, kind) in [
-            (ntsvc::SERVICE_ENDPOINT_CPTR, BadgeKind::Request),
-            (FAULT_CPTR, BadgeKind::Fault),
-        ] {
-            let badge = Badge::new(self.pid, kind).ok_or(MmError::BadPid(self.pid))?;
+        for (cptr, badge) in [(SERVICE_CPTR, request), (FAULT_CPTR, fault)] {
             check(
                 "CNode_Mint(endpoint)",
                 sel4::cnode_mint(
@@ -528,7 +705,7 @@ impl NtProcess {
                     cptr,
                     CNODE_RADIX,
                     ROOT_CNODE,
-                    endpoint,
+                    self.endpoint,
                     ROOT_DEPTH,
                     send_grant,
                     CapData::new_badge(badge.to_word()),
@@ -546,44 +723,175 @@ impl NtProcess {
                 guard,
                 root,
                 CapData::new_badge(0),
-                teb::TEB_ADDRESS,
+                teb_addr,
                 ipc_frame,
             ),
         )?;
         if sel4::config::DEBUG_BUILD {
             sel4::debug_name_thread(tcb, &self.name);
         }
-        let mut regs = UserContext::default();
-        self.set_start_registers(&mut regs, thunk)?;
         let count = core::mem::size_of::<UserContext>() / core::mem::size_of::<usize>();
         check(
             "TCB_WriteRegisters",
-            sel4::tcb_write_registers(tcb, true, 0, count, &regs),
+            sel4::tcb_write_registers(tcb, !suspended, 0, count, &regs),
         )?;
-        Ok(())
+        Ok(NtThread {
+            tcb,
+            cnode,
+            teb: teb_addr,
+            stack: stack_range,
+            owns_stack,
+        })
     }
 
-    /// `LdrInitializeThunk(PPEB)`, called as if from a call instruction.
+    /// Reserves and commits a stack for `NtCreateThreadEx` as Windows lays it out:
+    /// the reservation rounded to 64 KiB, `commit` bytes committed at its top and a
+    /// guard page below them (0 = the image's `SizeOfStackReserve` / `Commit`).
+    fn make_stack(
+        &mut self,
+        reserve: usize,
+        commit: usize,
+        made: &mut Made,
+    ) -> Result<teb::StackInfo, LoadError> {
+        let pick = |asked: usize, image: usize| if asked == 0 { image } else { asked };
+        let reserve = pick(reserve, self.stack_sizes.0)
+            .clamp(MIN_STACK_RESERVE, MAX_STACK_RESERVE)
+            .next_multiple_of(vad::GRANULARITY);
+        let commit = pick(commit, self.stack_sizes.1)
+            .clamp(PAGE_SIZE, reserve - PAGE_SIZE)
+            .next_multiple_of(PAGE_SIZE);
+        let base = self
+            .vads
+            .reserve_free(reserve, ntsvc::USER_LIMIT, false, VadKind::Stack)
+            .map_err(|s| LoadError::Image("no room for a stack", s))?;
+        made.stack = Some(base..base + reserve);
+        let top = base + reserve;
+        let limit = top - commit;
+        let stack_err = |s| LoadError::Image("stack commit", s);
+        self.vads
+            .commit_fixed(limit, top, PAGE_READWRITE)
+            .map_err(stack_err)?;
+        if limit > base {
+            self.vads
+                .commit_fixed(limit - PAGE_SIZE, limit, PAGE_READWRITE | PAGE_GUARD)
+                .map_err(stack_err)?;
+        }
+        Ok(teb::StackInfo {
+            base: top,
+            limit,
+            reservation: base,
+        })
+    }
+
+    /// The registers a thread starts with: `LdrInitializeThunk(PPEB)` or
+    /// `RtlUserThreadStart(routine, argument)` called as if from a call instruction,
+    /// or the caller's context.
     #[cfg(target_arch = "x86_64")]
-    fn set_start_registers(&mut self, r: &mut UserContext, ip: usize) -> Result<(), LoadError> {
-        r.rip = ip;
+    fn start_registers(
+        &mut self,
+        _mm: &mut Mm,
+        _shadows: &mut Shadows,
+        start: &ThreadStart,
+        top: usize,
+    ) -> Result<UserContext, LoadError> {
+        let mut r = UserContext::default();
         // Microsoft x64: RSP + 8 is 16-aligned at entry; 32 bytes of home space above
         // the (absent) return address.
-        r.rsp = teb::STACK_TOP - 0x28;
-        r.rcx = teb::PEB_ADDRESS;
-        Ok(())
+        match *start {
+            ThreadStart::First { thunk } => {
+                r.rip = thunk;
+                r.rsp = top - 0x28;
+                r.rcx = teb::PEB_ADDRESS;
+            }
+            ThreadStart::Routine {
+                routine, argument, ..
+            } => {
+                r.rip = self.thread_start;
+                r.rsp = top - 0x28;
+                r.rcx = routine;
+                r.rdx = argument;
+            }
+            ThreadStart::Context { regs, .. } => r = regs,
+        }
+        Ok(r)
     }
 
     #[cfg(target_arch = "x86")]
-    fn set_start_registers(&mut self, r: &mut UserContext, ip: usize) -> Result<(), LoadError> {
-        r.eip = ip;
-        // stdcall: [esp] = return address (none), [esp + 4] = the argument.
-        r.esp = teb::STACK_TOP - 8;
-        self.write_word(teb::STACK_TOP - 4, teb::PEB_ADDRESS)?;
+    fn start_registers(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        start: &ThreadStart,
+        top: usize,
+    ) -> Result<UserContext, LoadError> {
+        let mut r = UserContext::default();
+        // stdcall: [esp] = return address (none), the arguments above it.
+        match *start {
+            ThreadStart::First { thunk } => {
+                r.eip = thunk;
+                r.esp = top - 8;
+                self.write_word(top - 4, teb::PEB_ADDRESS)?;
+            }
+            ThreadStart::Routine {
+                routine, argument, ..
+            } => {
+                self.ensure_backed(mm, shadows, top - PAGE_SIZE, PAGE_SIZE)
+                    .map_err(|s| LoadError::Image("stack not writable", s))?;
+                r.eip = self.thread_start;
+                r.esp = top - 12;
+                self.write_word(top - 8, routine)?;
+                self.write_word(top - 4, argument)?;
+            }
+            ThreadStart::Context { regs, .. } => r = regs,
+        }
         // A new ia32 TCB starts with FS null; 0x3B is seL4's IPC-buffer segment,
         // which is where the TEB is.
         r.fs = sel4::consts::IPCBUF_GDT_SELECTOR;
-        Ok(())
+        Ok(r)
+    }
+
+    /// Deletes the badged endpoint capabilities of a thread's CNode (before it is
+    /// reused, or when its thread ends).
+    fn forget_endpoints(&mut self, cnode: Slot) {
+        for cptr in [SERVICE_CPTR, FAULT_CPTR] {
+            let _ = sel4::cnode_delete(cnode, cptr, CNODE_RADIX);
+        }
+    }
+
+    /// Ends thread `number`: it stops at once; its TEB and an executive-made stack go
+    /// back to the process's spare frames, its TCB and CNode to the spare threads.
+    /// `false` if the process has no such live thread.
+    pub fn end_thread(&mut self, number: u32) -> bool {
+        let Some(t) = self.threads.remove(&number) else {
+            return false;
+        };
+        let _ = sel4::tcb_suspend(t.tcb);
+        self.forget_endpoints(t.cnode);
+        self.unback(t.teb, t.teb + teb::TEB_PAGES * PAGE_SIZE);
+        if t.teb != teb::TEB_ADDRESS {
+            self.vads.release_fixed(t.teb);
+        }
+        if t.owns_stack {
+            self.unback(t.stack.start, t.stack.end);
+            self.vads.release_fixed(t.stack.start);
+        }
+        self.spare_threads.push((t.tcb, t.cnode));
+        true
+    }
+
+    /// A live thread of the process.
+    pub fn thread(&self, number: u32) -> Option<&NtThread> {
+        self.threads.get(&number)
+    }
+
+    /// The numbers of the live threads.
+    pub fn thread_numbers(&self) -> Vec<u32> {
+        self.threads.keys().copied().collect()
+    }
+
+    /// Whether threads can be started by routine (ntdll exports `RtlUserThreadStart`).
+    pub fn can_start_routines(&self) -> bool {
+        self.thread_start != 0
     }
 
     /// Lays `img` out, relocates it if its preferred range is taken (by `avoid` or the
@@ -777,12 +1085,12 @@ impl NtProcess {
             .map_err(|s| LoadError::Image("TEB/PEB/stack not writable", s))
     }
 
-    /// The words of the service argument block in the thread's TEB.
+    /// The words of the service argument block in the TEB at `teb`.
     /// One copy of the whole block (every service call takes this path).
-    pub fn service_arguments(&self) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
+    pub fn service_arguments(&self, teb: usize) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
         const WORD: usize = size_of::<usize>();
         let mut bytes = [0u8; ntsvc::MAX_ARGS * WORD];
-        self.read(teb::TEB_ADDRESS + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes)?;
+        self.read(teb + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes)?;
         let mut words = [0; ntsvc::MAX_ARGS];
         for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)) {
             let mut one = [0u8; WORD];
@@ -792,12 +1100,7 @@ impl NtProcess {
         Ok(words)
     }
 
-    /// The thread's TCB (for suspend and resume).
-    pub fn tcb(&self) -> Option<CPtr> {
-        self.tcb
-    }
-
-    /// Stops the thread and returns every object, slot and the shadow window.
+    /// Stops the threads and returns every object, slot and the shadow window.
     pub fn terminate(mut self, mm: &mut Mm, shadows: &mut Shadows) -> Result<(), MmError> {
         let mut first: Result<(), MmError> = Ok(());
         let mut note = |r: Result<(), MmError>| {
@@ -805,9 +1108,11 @@ impl NtProcess {
                 first = r;
             }
         };
-        if let Some(tcb) = self.tcb {
-            note(check("TCB_Suspend", sel4::tcb_suspend(tcb)));
+        for t in self.threads.values() {
+            note(check("TCB_Suspend", sel4::tcb_suspend(t.tcb)));
         }
+        self.threads.clear();
+        self.spare_threads.clear();
         if let Some(mut v) = self.vspace.take() {
             self.objects.extend(v.take_table_slots());
         }

@@ -14,6 +14,7 @@ mod offsets {
     pub const SELF: usize = 0x30;
     pub const CLIENT_ID: usize = 0x40;
     pub const PEB: usize = 0x60;
+    pub const DEALLOCATION_STACK: usize = 0x1478;
     pub const TLS_SLOTS: usize = 0x1480;
     pub const PEB_IMAGE_BASE: usize = 0x10;
     pub const PEB_LDR: usize = 0x18;
@@ -30,6 +31,7 @@ mod offsets {
     pub const SELF: usize = 0x18;
     pub const CLIENT_ID: usize = 0x20;
     pub const PEB: usize = 0x30;
+    pub const DEALLOCATION_STACK: usize = 0xE0C;
     pub const TLS_SLOTS: usize = 0xE10;
     pub const PEB_IMAGE_BASE: usize = 0x08;
     pub const PEB_LDR: usize = 0x0C;
@@ -48,9 +50,25 @@ pub const PEB_ADDRESS: usize = 0x7FFD_E000;
 pub const STACK_TOP: usize = 0x0030_0000;
 pub const STACK_SIZE: usize = 256 * 1024;
 
-/// `(offset, value)` pairs of the initial TEB. `ExceptionList` is -1 (end of the
-/// SEH chain) on x86; x64 has no SEH chain there and keeps 0.
-pub fn initial_teb(pid: usize, tid: usize) -> [(usize, usize); 7] {
+/// A thread's stack as its TEB describes it: `StackBase` (top), `StackLimit` (lowest
+/// committed address) and `DeallocationStack` (the reservation's base).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StackInfo {
+    pub base: usize,
+    pub limit: usize,
+    pub reservation: usize,
+}
+
+/// The first thread's stack.
+pub const INITIAL_STACK: StackInfo = StackInfo {
+    base: STACK_TOP,
+    limit: STACK_TOP - STACK_SIZE,
+    reservation: (STACK_TOP - STACK_SIZE - 4096) & !0xFFFF,
+};
+
+/// `(offset, value)` pairs of a new thread's TEB at `teb`. `ExceptionList` is -1 (end
+/// of the SEH chain) on x86; x64 has no SEH chain there and keeps 0.
+pub fn initial_teb(pid: usize, tid: usize, teb: usize, stack: StackInfo) -> [(usize, usize); 8] {
     let exception_list = if cfg!(target_pointer_width = "32") {
         usize::MAX
     } else {
@@ -59,12 +77,13 @@ pub fn initial_teb(pid: usize, tid: usize) -> [(usize, usize); 7] {
     let w = size_of::<usize>();
     [
         (EXCEPTION_LIST, exception_list),
-        (STACK_BASE, STACK_TOP),
-        (STACK_LIMIT, STACK_TOP - STACK_SIZE),
-        (SELF, TEB_ADDRESS),
+        (STACK_BASE, stack.base),
+        (STACK_LIMIT, stack.limit),
+        (SELF, teb),
         (CLIENT_ID, pid),
         (CLIENT_ID + w, tid),
         (PEB, PEB_ADDRESS),
+        (DEALLOCATION_STACK, stack.reservation),
     ]
 }
 
@@ -101,7 +120,7 @@ mod tests {
                 1
             }
         );
-        let teb = initial_teb(4, 8);
+        let teb = initial_teb(4, 8, TEB_ADDRESS, INITIAL_STACK);
         assert!(teb.contains(&(SELF, TEB_ADDRESS)));
         assert!(teb.contains(&(PEB, PEB_ADDRESS)));
     }
