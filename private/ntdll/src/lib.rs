@@ -32,6 +32,8 @@ mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;
 mod path;
+#[cfg(target_os = "windows")]
+mod process;
 mod services;
 mod string;
 #[cfg(target_os = "windows")]

@@ -592,6 +592,7 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("heap.rs"),
         include_str!("path.rs"),
         include_str!("thread.rs"),
+        include_str!("process.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {

@@ -358,6 +358,13 @@ macro_rules! for_each_service {
                  ProcessHandle: handle, StartRoutine: value(usize), Argument: value(usize),
                  CreateFlags: value(u32), ZeroBits: value(usize), StackSize: value(usize),
                  MaximumStackSize: value(usize), AttributeList: in_buf);
+            0x0043 NtCreateUserProcess ZwCreateUserProcess
+                (ProcessHandle: out_ptr($crate::HANDLE), ThreadHandle: out_ptr($crate::HANDLE),
+                 ProcessDesiredAccess: value(u32), ThreadDesiredAccess: value(u32),
+                 ProcessObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ThreadObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 ProcessFlags: value(u32), ThreadFlags: value(u32), ProcessParameters: in_buf,
+                 CreateInfo: in_buf, AttributeList: in_buf);
         }
     };
 }

@@ -11,6 +11,7 @@ mod ke;
 mod mm;
 mod ob;
 mod peb;
+mod process;
 mod ps;
 mod rtl;
 mod sysinfo;
@@ -34,6 +35,7 @@ pub fn all() -> Vec<Test> {
         rtl::TESTS,
         ps::TESTS,
         thread::TESTS,
+        process::TESTS,
         peb::TESTS,
         cm::TESTS,
     ]

@@ -84,7 +84,7 @@ fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), BootError> {
 }
 
 /// The boot archive xtask packed (see `build.rs`; empty without one).
-static BOOT_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/boot.arc"));
+pub(crate) static BOOT_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/boot.arc"));
 
 /// The executive's state after boot.
 pub struct Executive {
@@ -397,15 +397,17 @@ impl Executive {
         }
     }
 
-    /// Whether NT process `pid` has ended or all its threads are parked in waits that
-    /// only another program can end (a wait with a deadline ends by itself: not
-    /// settled).
+    /// Whether NT process `pid` has ended or all its threads are suspended or parked
+    /// in waits that only another program can end (a wait with a deadline ends by
+    /// itself: not settled).
     fn settled(&self, pid: u32) -> bool {
         !self.nt_processes.contains_key(&pid)
             || self.ps.live_threads(pid).iter().all(|&n| {
-                self.parked
-                    .get(&thread_id(n))
-                    .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
+                self.ps.is_suspended(n)
+                    || self
+                        .parked
+                        .get(&thread_id(n))
+                        .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
             })
     }
 
@@ -433,9 +435,10 @@ impl Executive {
                 pid,
                 first,
                 name,
-                args,
+                &crate::ps::params::Input::boot(name, args),
                 exe,
                 ntdll,
+                false,
             ) {
                 Ok(mut p) => match self.ob.attach() {
                     Ok(mut id) => {
@@ -444,7 +447,7 @@ impl Executive {
                         }
                         let first_thread = super::obsvc::ObState::split_first_thread(&mut id);
                         if let (Some(po), Some(t)) = (id.caller.process, first_thread) {
-                            self.ps.add(pid, name, po, self.ke.now);
+                            self.ps.add(pid, name, po, 0, self.ke.now);
                             let (tcb, teb) = p
                                 .thread(first)
                                 .map_or((None, 0), |t| (Some(t.tcb()), t.teb));

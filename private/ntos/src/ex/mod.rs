@@ -1,5 +1,6 @@
 //! Executive support: boot sequence, heap, statistics.
 
+pub mod bootfs;
 pub mod cmsvc;
 #[cfg(ntos_bare)]
 pub mod heap;
@@ -7,6 +8,8 @@ pub mod heap;
 pub mod init;
 pub mod kesvc;
 pub mod obsvc;
+#[cfg(ntos_bare)]
+pub mod procsvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
 #[cfg(ntos_bare)]

@@ -50,6 +50,7 @@ use sel4::CPtr;
 
 /// Process rights (winnt.h).
 pub const PROCESS_TERMINATE: u32 = 0x0001;
+pub const PROCESS_CREATE_PROCESS: u32 = 0x0080;
 pub const PROCESS_QUERY_INFORMATION: u32 = 0x0400;
 pub const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 /// Thread rights (winnt.h).
@@ -79,6 +80,8 @@ pub struct PsRecord {
     pub pid: u32,
     pub name: String,
     pub process: ObjectId,
+    /// The creator's process number (0: the executive started it).
+    pub parent: u32,
     /// `None` while running.
     pub exit_status: Option<NtStatus>,
     pub create_time: u64,
@@ -134,13 +137,14 @@ impl PsState {
     }
 
     /// A new process (its threads are added with [`PsState::add_thread`]).
-    pub fn add(&mut self, pid: u32, name: &str, process: ObjectId, now: u64) {
+    pub fn add(&mut self, pid: u32, name: &str, process: ObjectId, parent: u32, now: u64) {
         self.processes.insert(
             pid,
             PsRecord {
                 pid,
                 name: String::from(name),
                 process,
+                parent,
                 exit_status: None,
                 create_time: now,
                 exit_time: 0,
@@ -215,6 +219,13 @@ impl PsState {
             .filter(|t| t.pid == pid && t.exit_status.is_none())
             .map(|t| t.number)
             .collect()
+    }
+
+    /// Whether thread `number` is suspended.
+    pub fn is_suspended(&self, number: u32) -> bool {
+        self.threads
+            .get(&number)
+            .is_some_and(|t| t.suspend_count > 0)
     }
 
     /// Which process a running thread belongs to.
@@ -473,7 +484,7 @@ pub fn query(
                     push_word(&mut out, 1);
                     push_long(&mut out, NORMAL_BASE_PRIORITY);
                     push_word(&mut out, cid::process_id(r.pid));
-                    push_word(&mut out, 0);
+                    push_word(&mut out, cid::process_id(r.parent));
                     out
                 } else {
                     times(r.create_time, r.exit_time)

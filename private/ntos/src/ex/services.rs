@@ -945,3 +945,36 @@ fn NtCreateThreadEx(
         attribute_list,
     )
 }
+
+// ----- process creation (ex::procsvc) -----------------------------------------------
+
+#[allow(clippy::too_many_arguments)]
+fn NtCreateUserProcess(
+    cx: &mut Context<'_>,
+    process_out: UserPtr<HANDLE>,
+    thread_out: UserPtr<HANDLE>,
+    process_access: u32,
+    thread_access: u32,
+    process_attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    thread_attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    process_flags: u32,
+    thread_flags: u32,
+    parameters: usize,
+    create_info: usize,
+    attribute_list: usize,
+) -> Outcome {
+    super::procsvc::create_user_process(
+        cx,
+        process_out,
+        thread_out,
+        process_access,
+        thread_access,
+        process_attributes,
+        thread_attributes,
+        process_flags,
+        thread_flags,
+        parameters,
+        create_info,
+        attribute_list,
+    )
+}

@@ -43,7 +43,7 @@ const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 /// Process Hacker / phnt): create suspended, skip thread attach, hide from the
 /// debugger, loader worker, skip loader init, bypass process freeze.
 pub const THREAD_CREATE_FLAGS_CREATE_SUSPENDED: u32 = 0x0000_0001;
-const THREAD_CREATE_FLAGS_VALID: u32 = 0x0000_00FF;
+pub const THREAD_CREATE_FLAGS_VALID: u32 = 0x0000_00FF;
 
 /// `PS_ATTRIBUTE` numbers with `PS_ATTRIBUTE_THREAD` (0x10000): the new thread's
 /// `CLIENT_ID` and TEB address, written back if asked for (phnt `ntpsapi.h`).
@@ -264,6 +264,34 @@ fn write_client_id(cx: &Context<'_>, at: usize, pid: u32, number: u32) -> Result
     cx.process.write(at, &raw)
 }
 
+/// A `PS_ATTRIBUTE_LIST` at `list` (0: none): `TotalLength`, then `PS_ATTRIBUTE {
+/// Attribute, Size, Value/ValuePtr, ReturnLength }` entries of four words, returned
+/// as `(Attribute, Size, Value)`.
+pub fn read_attribute_list(
+    cx: &Context<'_>,
+    list: usize,
+) -> Result<Vec<(usize, usize, usize)>, NtStatus> {
+    let mut wanted = Vec::new();
+    if list == 0 {
+        return Ok(wanted);
+    }
+    probe(list, WORD, 4)?;
+    let mut total = [0u8; WORD];
+    cx.process.read(list, &mut total)?;
+    let total = usize::from_le_bytes(total);
+    if total < WORD {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    let count = ((total - WORD) / (4 * WORD)).min(MAX_ATTRIBUTES);
+    probe(list, WORD + count * 4 * WORD, 4)?;
+    let mut raw = alloc::vec![0u8; count * 4 * WORD];
+    cx.process.read(list + WORD, &mut raw)?;
+    for e in raw.chunks_exact(4 * WORD) {
+        wanted.push((word_at(e, 0), word_at(e, WORD), word_at(e, 2 * WORD)));
+    }
+    Ok(wanted)
+}
+
 /// `NtCreateThreadEx`.
 #[allow(clippy::too_many_arguments)]
 pub fn create_thread_ex(
@@ -284,25 +312,7 @@ pub fn create_thread_ex(
         if flags & !THREAD_CREATE_FLAGS_VALID != 0 {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        // The attribute list: TotalLength, then PS_ATTRIBUTE { Attribute, Size,
-        // Value/ValuePtr, ReturnLength } entries of four words.
-        let mut wanted = Vec::new();
-        if attribute_list != 0 {
-            probe(attribute_list, WORD, 4)?;
-            let mut total = [0u8; WORD];
-            cx.process.read(attribute_list, &mut total)?;
-            let total = usize::from_le_bytes(total);
-            if total < WORD {
-                return Err(STATUS_INVALID_PARAMETER);
-            }
-            let count = ((total - WORD) / (4 * WORD)).min(MAX_ATTRIBUTES);
-            probe(attribute_list, WORD + count * 4 * WORD, 4)?;
-            let mut raw = alloc::vec![0u8; count * 4 * WORD];
-            cx.process.read(attribute_list + WORD, &mut raw)?;
-            for e in raw.chunks_exact(4 * WORD) {
-                wanted.push((word_at(e, 0), word_at(e, WORD), word_at(e, 2 * WORD)));
-            }
-        }
+        let wanted = read_attribute_list(cx, attribute_list)?;
         let start = ThreadStart::Routine {
             routine,
             argument,

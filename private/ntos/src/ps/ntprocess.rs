@@ -204,6 +204,8 @@ pub struct NtProcess {
     thread_start: usize,
     /// The program's `SizeOfStackReserve` / `SizeOfStackCommit`.
     stack_sizes: (usize, usize),
+    /// Where the program is mapped.
+    image_base: usize,
     vspace: Option<AddressSpace>,
     window: Option<usize>,
     next_shadow: usize,
@@ -238,9 +240,10 @@ impl NtProcess {
         pid: u32,
         thread: u32,
         name: &str,
-        args: &str,
+        parameters: &params::Input,
         exe: &[u8],
         ntdll: &[u8],
+        suspended: bool,
     ) -> Result<NtProcess, LoadError> {
         let (untyped, _) = mm.reserve(UNTYPED_BITS)?;
         let mut p = NtProcess {
@@ -254,6 +257,7 @@ impl NtProcess {
             endpoint,
             thread_start: 0,
             stack_sizes: (0, 0),
+            image_base: 0,
             vspace: None,
             window: None,
             next_shadow: 0,
@@ -262,7 +266,7 @@ impl NtProcess {
             vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
         };
-        match p.build(mm, shadows, thread, args, exe, ntdll) {
+        match p.build(mm, shadows, thread, parameters, exe, ntdll, suspended) {
             Ok(()) => Ok(p),
             Err(e) => {
                 let _ = p.terminate(mm, shadows);
@@ -487,10 +491,14 @@ impl NtProcess {
         mm: &mut Mm,
         shadows: &mut Shadows,
         thread: u32,
-        args: &str,
+        parameters: &params::Input,
         exe: &[u8],
         ntdll: &[u8],
+        suspended: bool,
     ) -> Result<(), LoadError> {
+        let block = params::build(params::PARAMS_ADDRESS, parameters)
+            .ok_or(bad_image("process parameters too long"))?;
+        let params_pages = block.len().div_ceil(PAGE_SIZE);
         let window = shadows
             .in_use
             .iter()
@@ -535,6 +543,12 @@ impl NtProcess {
             } else {
                 start
             };
+            // The parameters' reservation is committed as far as the block goes.
+            let end = if start == params::PARAMS_ADDRESS {
+                start + params_pages * PAGE_SIZE
+            } else {
+                end
+            };
             vads.commit_fixed(low, end, PAGE_READWRITE)
                 .map_err(|s| LoadError::Image("fixed region", s))?;
         }
@@ -548,6 +562,7 @@ impl NtProcess {
         // The program first, at its base; ntdll at its own unless that is taken.
         let exe_img = PeImage::parse(exe).map_err(|_| bad_image("program is not a PE image"))?;
         let exe_range = self.load_image(mm, shadows, &exe_img, None, true)?;
+        self.image_base = exe_range.start;
         let dll_img = PeImage::parse(ntdll).map_err(|_| bad_image("ntdll is not a PE image"))?;
         let (dll_base, dll_layout) = {
             let r = self.load_image(mm, shadows, &dll_img, Some(exe_range.clone()), false)?;
@@ -573,9 +588,7 @@ impl NtProcess {
             self.map_page(mm, shadows, va, true)?;
         }
         self.map_page(mm, shadows, teb::PEB_ADDRESS, true)?;
-        let block = params::build(params::PARAMS_ADDRESS, &self.name, args)
-            .ok_or(bad_image("process parameters too long"))?;
-        for i in 0..params::PARAMS_PAGES {
+        for i in 0..params_pages {
             self.map_page(mm, shadows, params::PARAMS_ADDRESS + i * PAGE_SIZE, true)?;
         }
         self.write(params::PARAMS_ADDRESS, &block)
@@ -583,7 +596,7 @@ impl NtProcess {
         for (off, v) in teb::initial_peb(exe_range.start, params::PARAMS_ADDRESS) {
             self.write_word(teb::PEB_ADDRESS + off, v)?;
         }
-        self.create_thread(mm, shadows, thread, ThreadStart::First { thunk }, false)?;
+        self.create_thread(mm, shadows, thread, ThreadStart::First { thunk }, suspended)?;
         Ok(())
     }
 
@@ -887,6 +900,16 @@ impl NtProcess {
     /// The numbers of the live threads.
     pub fn thread_numbers(&self) -> Vec<u32> {
         self.threads.keys().copied().collect()
+    }
+
+    /// Where the program is mapped (`PEB.ImageBaseAddress`).
+    pub fn image_base(&self) -> usize {
+        self.image_base
+    }
+
+    /// The executive's endpoint (for processes this one creates).
+    pub fn endpoint(&self) -> CPtr {
+        self.endpoint
     }
 
     /// Whether threads can be started by routine (ntdll exports `RtlUserThreadStart`).

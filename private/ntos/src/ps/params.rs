@@ -40,6 +40,10 @@ mod offsets {
     pub const IMAGE_PATH_NAME: usize = 0x60;
     pub const COMMAND_LINE: usize = 0x70;
     pub const ENVIRONMENT: usize = 0x80;
+    pub const WINDOW_TITLE: usize = 0xB0;
+    pub const DESKTOP_INFO: usize = 0xC0;
+    pub const SHELL_INFO: usize = 0xD0;
+    pub const RUNTIME_DATA: usize = 0xE0;
     pub const ENVIRONMENT_SIZE: usize = 0x3F0;
     pub const SIZE: usize = 0x400;
 }
@@ -51,6 +55,10 @@ mod offsets {
     pub const IMAGE_PATH_NAME: usize = 0x38;
     pub const COMMAND_LINE: usize = 0x40;
     pub const ENVIRONMENT: usize = 0x48;
+    pub const WINDOW_TITLE: usize = 0x70;
+    pub const DESKTOP_INFO: usize = 0x78;
+    pub const SHELL_INFO: usize = 0x80;
+    pub const RUNTIME_DATA: usize = 0x88;
     pub const ENVIRONMENT_SIZE: usize = 0x290;
     pub const SIZE: usize = 0x298;
 }
@@ -64,9 +72,10 @@ pub const NORMALIZED: u32 = 0x01;
 /// `MAX_PATH` characters, the current directory's buffer.
 const CURDIR_CHARS: usize = 260;
 
-/// Where the block lives in every process, and the pages reserved for it.
+/// Where the block lives in every process, and the most pages it may take (up to the
+/// first TEB).
 pub const PARAMS_ADDRESS: usize = 0x7FFD_0000;
-pub const PARAMS_PAGES: usize = 2;
+pub const PARAMS_PAGES: usize = 12;
 
 pub const IMAGE_DIRECTORY: &str = "\\??\\C:\\Nereid\\";
 pub const CURRENT_DIRECTORY_PATH: &str = "C:\\";
@@ -82,42 +91,108 @@ fn put_u32(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
 
-/// Appends `s` NUL-terminated (with room for `max_chars` characters, at least its own
-/// length) and writes its UNICODE_STRING at `field`.
-fn put_string(b: &mut Vec<u8>, base: usize, field: usize, s: &str, max_chars: usize) {
+/// Appends `units` NUL-terminated (with room for `max_chars` characters, at least
+/// its own length) and writes its UNICODE_STRING at `field`. `None` if it is longer
+/// than a UNICODE_STRING can say.
+fn put_units(
+    b: &mut Vec<u8>,
+    base: usize,
+    field: usize,
+    units: &[u16],
+    max_chars: usize,
+) -> Option<()> {
     let at = b.len();
-    let units: Vec<u16> = s.encode_utf16().collect();
     let max = (units.len() + 1).max(max_chars);
+    let max_bytes = u16::try_from(max * 2).ok()?;
     b.resize(at + max * 2, 0);
     for (i, u) in units.iter().enumerate() {
         b[at + 2 * i..at + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
     }
     b[field..field + 2].copy_from_slice(&((units.len() * 2) as u16).to_le_bytes());
-    b[field + 2..field + 4].copy_from_slice(&((max * 2) as u16).to_le_bytes());
+    b[field + 2..field + 4].copy_from_slice(&max_bytes.to_le_bytes());
     put_word(b, field + W, base + at);
+    Some(())
 }
 
-/// The block for program `name` (its boot archive name) with `args` (may be empty),
-/// to be placed at `base`. `None` if it does not fit [`PARAMS_PAGES`].
-pub fn build(base: usize, name: &str, args: &str) -> Option<Vec<u8>> {
-    let mut b = vec![0u8; SIZE];
-    let mut image = alloc::string::String::from(IMAGE_DIRECTORY);
-    image.push_str(name);
-    let mut command = alloc::string::String::from(name);
-    if !args.is_empty() {
-        command.push(' ');
-        command.push_str(args);
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+/// What a process's parameters say, as strings (UTF-16 code units, no terminators).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Input {
+    /// NT path of the image (`\??\C:\…`).
+    pub image_path: Vec<u16>,
+    pub command_line: Vec<u16>,
+    pub current_directory: Vec<u16>,
+    pub dll_path: Vec<u16>,
+    pub window_title: Vec<u16>,
+    pub desktop_info: Vec<u16>,
+    pub shell_info: Vec<u16>,
+    /// Opaque bytes (`RuntimeData` is a byte-counted UNICODE_STRING).
+    pub runtime_data: Vec<u8>,
+    /// The environment block: `NAME=value` strings, each NUL-terminated, and a final
+    /// NUL (an empty block is one NUL pair).
+    pub environment: Vec<u16>,
+}
+
+impl Input {
+    /// The parameters of boot program `name` (its boot archive name) with `args` (may
+    /// be empty): see the module notes.
+    pub fn boot(name: &str, args: &str) -> Input {
+        let mut image = alloc::string::String::from(IMAGE_DIRECTORY);
+        image.push_str(name);
+        let mut command = alloc::string::String::from(name);
+        if !args.is_empty() {
+            command.push(' ');
+            command.push_str(args);
+        }
+        Input {
+            image_path: utf16(&image),
+            command_line: utf16(&command),
+            current_directory: utf16(CURRENT_DIRECTORY_PATH),
+            environment: default_environment(),
+            ..Input::default()
+        }
     }
-    put_string(
+}
+
+/// `Path=C:\Nereid`, `SystemRoot=C:\Nereid`, as a block.
+pub fn default_environment() -> Vec<u16> {
+    let mut env = Vec::new();
+    for var in ENVIRONMENT_VARIABLES {
+        env.extend(var.encode_utf16().chain([0]));
+    }
+    env.push(0);
+    env
+}
+
+/// The normalized block for `input`, to be placed at `base`. `None` if it does not fit
+/// [`PARAMS_PAGES`] or a string is too long for a UNICODE_STRING.
+pub fn build(base: usize, input: &Input) -> Option<Vec<u8>> {
+    let mut b = vec![0u8; SIZE];
+    put_units(
         &mut b,
         base,
         CURRENT_DIRECTORY,
-        CURRENT_DIRECTORY_PATH,
+        &input.current_directory,
         CURDIR_CHARS,
-    );
-    put_string(&mut b, base, DLL_PATH, "", 0);
-    put_string(&mut b, base, IMAGE_PATH_NAME, &image, 0);
-    put_string(&mut b, base, COMMAND_LINE, &command, 0);
+    )?;
+    put_units(&mut b, base, DLL_PATH, &input.dll_path, 0)?;
+    put_units(&mut b, base, IMAGE_PATH_NAME, &input.image_path, 0)?;
+    put_units(&mut b, base, COMMAND_LINE, &input.command_line, 0)?;
+    put_units(&mut b, base, WINDOW_TITLE, &input.window_title, 0)?;
+    put_units(&mut b, base, DESKTOP_INFO, &input.desktop_info, 0)?;
+    put_units(&mut b, base, SHELL_INFO, &input.shell_info, 0)?;
+    if !input.runtime_data.is_empty() {
+        let n = u16::try_from(input.runtime_data.len()).ok()?;
+        let at = b.len();
+        b.extend_from_slice(&input.runtime_data);
+        b[RUNTIME_DATA..RUNTIME_DATA + 2].copy_from_slice(&n.to_le_bytes());
+        b[RUNTIME_DATA + 2..RUNTIME_DATA + 4].copy_from_slice(&n.to_le_bytes());
+        put_word(&mut b, RUNTIME_DATA + W, base + at);
+    }
+    b.resize(b.len().next_multiple_of(2), 0);
     let length = u32::try_from(b.len()).ok()?;
     put_u32(&mut b, MAXIMUM_LENGTH, length);
     put_u32(&mut b, LENGTH, length);
@@ -125,12 +200,14 @@ pub fn build(base: usize, name: &str, args: &str) -> Option<Vec<u8>> {
     // The environment, pointer-aligned after the strings.
     b.resize(b.len().next_multiple_of(16), 0);
     let env = b.len();
-    for var in ENVIRONMENT_VARIABLES {
-        for u in var.encode_utf16().chain([0]) {
-            b.extend_from_slice(&u.to_le_bytes());
-        }
+    let mut units = input.environment.clone();
+    // However the caller ended it, the block ends with a NUL pair.
+    while !units.ends_with(&[0, 0]) {
+        units.push(0);
     }
-    b.extend_from_slice(&[0, 0]);
+    for u in &units {
+        b.extend_from_slice(&u.to_le_bytes());
+    }
     put_word(&mut b, ENVIRONMENT, base + env);
     let env_size = b.len() - env;
     put_word(&mut b, ENVIRONMENT_SIZE, env_size);
@@ -182,7 +259,7 @@ mod tests {
     #[test]
     fn block() {
         let base = PARAMS_ADDRESS;
-        let b = build(base, "ntsuite.exe", "-v").unwrap();
+        let b = build(base, &Input::boot("ntsuite.exe", "-v")).unwrap();
         let len = u32::from_le_bytes(b[4..8].try_into().unwrap()) as usize;
         assert_eq!(
             len,
@@ -207,9 +284,10 @@ mod tests {
         let size = word(&b, ENVIRONMENT_SIZE);
         assert!(env >= len && env + size == b.len());
         assert_eq!(&b[b.len() - 4..], &[0, 0, 0, 0]);
+        assert_ne!(&b[b.len() - 6..b.len() - 4], &[0, 0]);
         assert_eq!(string(&b, base, COMMAND_LINE).1, 30);
         assert_eq!(
-            build(base, "a.exe", "").map(|b| string(&b, base, COMMAND_LINE).2),
+            build(base, &Input::boot("a.exe", "")).map(|b| string(&b, base, COMMAND_LINE).2),
             Some("a.exe".into())
         );
     }

@@ -1,0 +1,310 @@
+//! Process creation: RtlCreateUserProcess (over NtCreateUserProcess) starting
+//! hello.exe from `\SystemRoot` (the boot archive), its first thread suspended until
+//! resumed, then waited for; failures for missing and non-executable images.
+//!
+//! Expectations, from public documentation:
+//! - RtlCreateUserProcess leaves the initial thread suspended (ReactOS / Windows
+//!   callers such as smss resume it with NtResumeThread, which returns the previous
+//!   count 1) and fills RTL_USER_PROCESS_INFORMATION (Length, handles, ClientId,
+//!   SECTION_IMAGE_INFORMATION).
+//! - The child's PROCESS_BASIC_INFORMATION.InheritedFromUniqueProcessId is its
+//!   creator; its exit status is its entry point's result (hello.exe returns 0x1234).
+//! - A path to a file that does not exist is STATUS_OBJECT_NAME_NOT_FOUND, to a
+//!   directory that does not exist STATUS_OBJECT_PATH_NOT_FOUND; a file that is not an
+//!   executable is STATUS_INVALID_IMAGE_NOT_MZ (CreateProcess docs / image section
+//!   creation).
+//! - ProcessParameters may be denormalized (offsets, RtlCreateProcessParameters'
+//!   output) or normalized; the kernel copies them into the child.
+
+use crate::suite::Test;
+use crate::sys::*;
+use crate::tests;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+
+const STATUS_PENDING: u32 = 0x0000_0103;
+const STATUS_TIMEOUT: u32 = 0x0000_0102;
+const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
+const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
+const STATUS_INVALID_IMAGE_NOT_MZ: u32 = 0xC000_012F;
+const W: usize = size_of::<usize>();
+
+/// RTL_USER_PROCESS_PARAMETERS offsets (Windows 7 public symbols).
+#[cfg(target_pointer_width = "64")]
+mod rupp {
+    pub const SIZE: usize = 0x400;
+    pub const CURRENT_DIRECTORY: usize = 0x38;
+    pub const IMAGE_PATH_NAME: usize = 0x60;
+    pub const COMMAND_LINE: usize = 0x70;
+}
+#[cfg(target_pointer_width = "32")]
+mod rupp {
+    pub const SIZE: usize = 0x298;
+    pub const CURRENT_DIRECTORY: usize = 0x24;
+    pub const IMAGE_PATH_NAME: usize = 0x38;
+    pub const COMMAND_LINE: usize = 0x40;
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+#[allow(non_snake_case)]
+struct ClientId {
+    UniqueProcess: usize,
+    UniqueThread: usize,
+}
+
+const IMAGE_INFO_SIZE: usize = if W == 8 { 0x40 } else { 0x30 };
+
+#[repr(C)]
+#[allow(non_snake_case)]
+struct ProcessInformation {
+    Length: u32,
+    Process: HANDLE,
+    Thread: HANDLE,
+    ClientId: ClientId,
+    Image: [u8; IMAGE_INFO_SIZE],
+}
+
+#[cfg_attr(
+    target_arch = "x86",
+    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
+)]
+#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
+extern "system" {
+    fn RtlCreateUserProcess(
+        image: *const UNICODE_STRING,
+        attributes: u32,
+        parameters: *mut c_void,
+        process_sd: *mut c_void,
+        thread_sd: *mut c_void,
+        parent: HANDLE,
+        inherit: u8,
+        debug_port: HANDLE,
+        token: HANDLE,
+        info: *mut ProcessInformation,
+    ) -> NtStatus;
+    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
+    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
+    fn NtQueryInformationProcess(
+        h: HANDLE,
+        class: u32,
+        buf: *mut u8,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+}
+
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+/// A parameter block with these strings, after the structure: `normalized` with
+/// addresses, else with offsets from the block (as RtlCreateProcessParameters makes).
+/// The `u64` vector keeps it 8-aligned.
+fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
+    let strings = [
+        (rupp::IMAGE_PATH_NAME, utf16(image)),
+        (rupp::COMMAND_LINE, utf16(command)),
+        (rupp::CURRENT_DIRECTORY, utf16("C:\\")),
+    ];
+    let total = rupp::SIZE + strings.iter().map(|(_, s)| s.len() * 2 + 2).sum::<usize>();
+    let mut block = vec![0u64; total.div_ceil(8)];
+    let base = block.as_mut_ptr() as usize;
+    let bytes = block.as_mut_ptr() as *mut u8;
+    let put = |at: usize, v: &[u8]| {
+        // SAFETY: every write stays inside `block` (`total` bytes).
+        unsafe { core::ptr::copy_nonoverlapping(v.as_ptr(), bytes.add(at), v.len()) }
+    };
+    put(0, &(total as u32).to_le_bytes());
+    put(4, &(total as u32).to_le_bytes());
+    put(8, &u32::from(normalized).to_le_bytes());
+    let mut at = rupp::SIZE;
+    for (field, s) in &strings {
+        let len = (s.len() * 2) as u16;
+        put(*field, &len.to_le_bytes());
+        put(*field + 2, &(len + 2).to_le_bytes());
+        let buffer = if normalized { base + at } else { at };
+        put(*field + W, &buffer.to_le_bytes());
+        let raw: Vec<u8> = s.iter().flat_map(|u| u.to_le_bytes()).collect();
+        put(at, &raw);
+        at += s.len() * 2 + 2;
+    }
+    block
+}
+
+/// Starts `image` (its thread suspended) with a block made by [`parameters`].
+fn create(image: &str, normalized: bool) -> Result<ProcessInformation, NtStatus> {
+    let name = utf16(image);
+    let us = UNICODE_STRING {
+        Length: (name.len() * 2) as u16,
+        MaximumLength: (name.len() * 2) as u16,
+        Buffer: name.as_ptr() as *mut u16,
+    };
+    let mut block = parameters(image, "hello.exe from the suite", normalized);
+    let mut info = ProcessInformation {
+        Length: 0,
+        Process: core::ptr::null_mut(),
+        Thread: core::ptr::null_mut(),
+        ClientId: ClientId::default(),
+        Image: [0; IMAGE_INFO_SIZE],
+    };
+    // SAFETY: locals for every pointer.
+    let s = unsafe {
+        RtlCreateUserProcess(
+            &us,
+            0x40,
+            block.as_mut_ptr().cast(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            &mut info,
+        )
+    };
+    if s.as_u32() == STATUS_SUCCESS {
+        Ok(info)
+    } else {
+        Err(s)
+    }
+}
+
+/// PROCESS_BASIC_INFORMATION: (ExitStatus, UniqueProcessId, InheritedFromUniqueProcessId).
+fn basic(h: HANDLE) -> Result<(u32, usize, usize), String> {
+    let mut b = [0u8; 6 * W];
+    // SAFETY: a local buffer of the class's size.
+    let s = unsafe {
+        NtQueryInformationProcess(h, 0, b.as_mut_ptr(), (6 * W) as u32, core::ptr::null_mut())
+    };
+    expect_status("NtQueryInformationProcess", s, STATUS_SUCCESS)?;
+    let word = |at: usize| {
+        let mut w = [0u8; W];
+        w.copy_from_slice(&b[at..at + W]);
+        usize::from_le_bytes(w)
+    };
+    Ok((
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        word(4 * W),
+        word(5 * W),
+    ))
+}
+
+/// Our own process id, from the TEB's ClientId.
+fn own_pid() -> usize {
+    let teb: usize;
+    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
+    };
+    // SAFETY: as above.
+    #[cfg(target_arch = "x86")]
+    unsafe {
+        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
+    };
+    let at = teb + if W == 8 { 0x40 } else { 0x20 };
+    // SAFETY: the TEB is mapped for the thread's life.
+    unsafe { *(at as *const usize) }
+}
+
+fn run_hello(normalized: bool) -> Result<(), String> {
+    let info = create("\\??\\C:\\Nereid\\hello.exe", normalized)
+        .map_err(|s| format!("RtlCreateUserProcess: {}", describe(s.as_u32())))?;
+    let r = (|| {
+        if info.Length as usize != size_of::<ProcessInformation>() {
+            return Err(format!("Length {}", info.Length));
+        }
+        let (status, pid, parent) = basic(info.Process)?;
+        if status != STATUS_PENDING || pid != info.ClientId.UniqueProcess || parent != own_pid() {
+            return Err(format!(
+                "child: ExitStatus {status:#x}, pid {pid:#x} (ClientId {:#x}), parent {parent:#x} \
+                 (we are {:#x})",
+                info.ClientId.UniqueProcess,
+                own_pid()
+            ));
+        }
+        if info.ClientId.UniqueThread == 0 || info.ClientId.UniqueThread % 4 != 0 {
+            return Err(format!("thread id {:#x}", info.ClientId.UniqueThread));
+        }
+        // SECTION_IMAGE_INFORMATION: TransferAddress first, Machine at 0x30 (x64) / 0x20.
+        let entry = usize::from_le_bytes(info.Image[..W].try_into().unwrap_or([0; W]));
+        let machine_at = if W == 8 { 0x30 } else { 0x20 };
+        let machine = u16::from_le_bytes([info.Image[machine_at], info.Image[machine_at + 1]]);
+        let want_machine = if W == 8 { 0x8664 } else { 0x014C };
+        if entry == 0 || machine != want_machine {
+            return Err(format!(
+                "image info: entry {entry:#x}, machine {machine:#x}"
+            ));
+        }
+        let zero = 0i64;
+        // SAFETY: a handle and a local; a zero timeout polls.
+        let s = unsafe { NtWaitForSingleObject(info.Process, 0, &zero) };
+        expect_status("a suspended child has not ended", s, STATUS_TIMEOUT)?;
+        let mut prev = 7u32;
+        // SAFETY: a handle and a local.
+        let s = unsafe { NtResumeThread(info.Thread, &mut prev) };
+        expect_status("NtResumeThread(child)", s, STATUS_SUCCESS)?;
+        if prev != 1 {
+            return Err(format!("previous suspend count {prev}, want 1"));
+        }
+        let timeout = -2000 * 10_000i64;
+        // SAFETY: a handle and a local.
+        let s = unsafe { NtWaitForSingleObject(info.Process, 0, &timeout) };
+        expect_status("wait for the child", s, STATUS_SUCCESS)?;
+        let (status, _, _) = basic(info.Process)?;
+        if status != 0x1234 {
+            return Err(format!("child exit status {status:#x}, want 0x1234"));
+        }
+        Ok(())
+    })();
+    // SAFETY: handles the call returned; a child left suspended by a failure ends.
+    unsafe {
+        if r.is_err() {
+            NtTerminateProcess(info.Process, NtStatus::from_u32(1));
+        }
+        NtClose(info.Thread);
+        NtClose(info.Process);
+    }
+    r
+}
+
+fn create_denormalized() -> Result<(), String> {
+    run_hello(false)
+}
+
+fn create_normalized() -> Result<(), String> {
+    run_hello(true)
+}
+
+fn bad_images() -> Result<(), String> {
+    for (path, want) in [
+        ("\\??\\C:\\Nereid\\nosuch.exe", STATUS_OBJECT_NAME_NOT_FOUND),
+        ("\\??\\D:\\nowhere\\hello.exe", STATUS_OBJECT_PATH_NOT_FOUND),
+        ("\\??\\C:\\Nereid\\boot.ini", STATUS_INVALID_IMAGE_NOT_MZ),
+    ] {
+        let got = match create(path, false) {
+            Ok(info) => {
+                // SAFETY: handles the call returned; the (wrongly made) child ends.
+                unsafe {
+                    NtTerminateProcess(info.Process, NtStatus::from_u32(1));
+                    NtClose(info.Thread);
+                    NtClose(info.Process);
+                }
+                NtStatus::from_u32(STATUS_SUCCESS)
+            }
+            Err(s) => s,
+        };
+        expect_status(path, got, want)?;
+    }
+    Ok(())
+}
+
+pub const TESTS: &[Test] = tests![
+    ("process.create_denormalized", create_denormalized),
+    ("process.create_normalized", create_normalized),
+    ("process.bad_images", bad_images),
+];
