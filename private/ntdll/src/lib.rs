@@ -27,11 +27,15 @@ mod bitmap;
 mod crt;
 #[cfg(any(test, all(target_os = "windows", target_arch = "x86")))]
 mod div;
+mod env;
 mod heap;
 mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;
+mod params;
 mod path;
+mod peb;
+mod registry;
 mod services;
 mod string;
 mod time;

@@ -591,6 +591,9 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("ldr.rs"),
         include_str!("heap.rs"),
         include_str!("path.rs"),
+        include_str!("env.rs"),
+        include_str!("params.rs"),
+        include_str!("registry.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 mod close;
 mod cm;
 mod display;
+mod env;
 mod ke;
 mod mm;
 mod ob;
@@ -34,6 +35,7 @@ pub fn all() -> Vec<Test> {
         ps::TESTS,
         peb::TESTS,
         cm::TESTS,
+        env::TESTS,
     ]
     .concat()
 }
