@@ -14,6 +14,7 @@ mod ob;
 mod peb;
 mod ps;
 mod rtl;
+mod rtlreg;
 mod sysinfo;
 mod terminate;
 mod time;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Test> {
         peb::TESTS,
         cm::TESTS,
         env::TESTS,
+        rtlreg::TESTS,
     ]
     .concat()
 }
