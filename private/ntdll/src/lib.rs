@@ -32,6 +32,8 @@ mod heap;
 mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;
+#[cfg(target_os = "windows")]
+mod ldrdata;
 mod params;
 mod path;
 mod peb;

@@ -9,6 +9,7 @@ mod cm;
 mod display;
 mod env;
 mod ke;
+mod ldr;
 mod mm;
 mod ob;
 mod peb;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Test> {
         cm::TESTS,
         env::TESTS,
         rtlreg::TESTS,
+        ldr::TESTS,
     ]
     .concat()
 }
