@@ -380,19 +380,21 @@ impl Entry {
                 };
             }
             ty = self.t.DefaultType;
+            let p = self.t.DefaultData as *const u16;
             let len = match self.t.DefaultLength {
+                // No default data: an empty value.
+                0 if p.is_null() => 0,
                 0 => {
-                    let p = self.t.DefaultData as *const u16;
                     // SAFETY: a default of a string type with length 0 is terminated
-                    // (the table's contract).
+                    // (the table's contract); other types are not read.
                     let units = unsafe {
                         match ty {
                             reg::REG_SZ | reg::REG_EXPAND_SZ => terminated(p),
-                            reg::REG_MULTI_SZ if !p.is_null() => crate::env::block(p),
+                            reg::REG_MULTI_SZ => crate::env::block(p),
                             _ => &[],
                         }
                     };
-                    reg::default_length(ty, units).min(if p.is_null() { 0 } else { usize::MAX })
+                    reg::default_length(ty, units)
                 }
                 n => n as usize,
             };

@@ -84,6 +84,8 @@ const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
 
 const ABSOLUTE: u32 = 0;
 const SERVICES: u32 = 1;
+const CONTROL: u32 = 2;
+const WINDOWS_NT: u32 = 3;
 const USER: u32 = 5;
 const HANDLE_FLAG: u32 = 0x4000_0000;
 const OPTIONAL: u32 = 0x8000_0000;
@@ -344,7 +346,40 @@ fn services() -> Result<(), String> {
         core::ptr::null(),
     );
     expect_status("query absolute", st, STATUS_SUCCESS)?;
-    check("absolute Start", start == 3)
+    check("absolute Start", start == 3)?;
+    // CONTROL and WINDOWS_NT name their keys the same way.
+    let v_name = z("V");
+    for p in [
+        "\\Registry\\Machine\\System\\CurrentControlSet\\Control",
+        "\\Registry\\Machine\\Software\\Microsoft",
+        "\\Registry\\Machine\\Software\\Microsoft\\Windows NT",
+        "\\Registry\\Machine\\Software\\Microsoft\\Windows NT\\CurrentVersion",
+    ] {
+        expect_status(p, create_key(ABSOLUTE, p), STATUS_SUCCESS)?;
+    }
+    for (rel, absolute) in [
+        (
+            CONTROL,
+            "\\Registry\\Machine\\System\\CurrentControlSet\\Control\\NtSuite",
+        ),
+        (
+            WINDOWS_NT,
+            "\\Registry\\Machine\\Software\\Microsoft\\Windows NT\\CurrentVersion\\NtSuite",
+        ),
+    ] {
+        expect_status(
+            absolute,
+            write(rel, "NtSuite", "V", REG_DWORD, &rel.to_le_bytes()),
+            STATUS_SUCCESS,
+        )?;
+        let mut v = 0u32;
+        t[0].entry = (&mut v as *mut u32).cast();
+        t[0].name = v_name.as_ptr();
+        let (st, _) = run(ABSOLUTE, absolute, &mut t, core::ptr::null());
+        expect_status(absolute, st, STATUS_SUCCESS)?;
+        check(&format!("{absolute}: {v}"), v == rel)?;
+    }
+    Ok(())
 }
 
 fn write_and_delete() -> Result<(), String> {
@@ -460,6 +495,23 @@ fn multi_and_expand() -> Result<(), String> {
         (Some("M".into()), REG_SZ, bytes(&z("bc"))),
     ];
     check(&format!("multi seen {seen:?}"), seen == want)?;
+    // DIRECT: one UNICODE_STRING per string.
+    let mut two = [unicode_raw(0, 0, 0), unicode_raw(0, 0, 0)];
+    let mut t = [entry(None, DIRECT, Some(&m)), end()];
+    t[0].entry = two.as_mut_ptr().cast();
+    let (st, _) = run(ABSOLUTE, &path, &mut t, core::ptr::null());
+    expect_status("multi DIRECT", st, STATUS_SUCCESS)?;
+    let mut got = Vec::new();
+    for s in &mut two {
+        check("multi DIRECT allocated", !s.Buffer.is_null())?;
+        // SAFETY: the routine allocated and filled Length bytes.
+        got.push(String::from_utf16_lossy(unsafe {
+            core::slice::from_raw_parts(s.Buffer, usize::from(s.Length) / 2)
+        }));
+        // SAFETY: a heap buffer of the string routines.
+        unsafe { RtlFreeUnicodeString(s) };
+    }
+    check(&format!("multi DIRECT {got:?}"), got == ["a", "bc"])?;
     let mut t = [entry(Some(record), NOEXPAND, Some(&m)), end()];
     let (st, seen) = run(ABSOLUTE, &path, &mut t, core::ptr::null());
     expect_status("multi NOEXPAND", st, STATUS_SUCCESS)?;
