@@ -1,7 +1,8 @@
 //! The user-mode half of process start: `LdrInitializeThunk`.
 //!
 //! The executive maps ntdll.dll and the program at their bases and starts the first
-//! thread here with the PEB as argument. This binds the program's imports against
+//! thread here with the PEB as argument. This makes the process heap and the module
+//! list `PEB.Ldr` ([`crate::ldrdata`]), binds the program's imports against
 //! ntdll's export table (the only DLL there is so far), runs the program's TLS
 //! callbacks, calls its entry point (`NtProcessStartup(PPEB)` for the native
 //! subsystem) and ends the process with the entry point's return value. An import that
