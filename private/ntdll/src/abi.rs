@@ -57,6 +57,28 @@ pub(crate) unsafe fn store<T>(p: *mut T, value: T) {
     unsafe { p.write(value) }
 }
 
+/// Reads a `LARGE_INTEGER`. The i386 ABI aligns 64-bit stack variables of C callers
+/// only to 4 bytes (the stack's guarantee), and x86 reads them either way, so only
+/// pointer alignment is required.
+///
+/// # Safety
+/// If `p` is not NULL it must point to 8 readable bytes.
+pub(crate) unsafe fn load_quad(p: *const ntdef::types::LARGE_INTEGER) -> i64 {
+    check(p.cast::<usize>(), 1);
+    // SAFETY: non-NULL and pointer-aligned (checked); readability is the contract.
+    unsafe { p.read_unaligned() }.QuadPart
+}
+
+/// Writes a `LARGE_INTEGER` (alignment as [`load_quad`]).
+///
+/// # Safety
+/// If `p` is not NULL it must point to 8 writable bytes.
+pub(crate) unsafe fn store_quad(p: *mut ntdef::types::LARGE_INTEGER, value: i64) {
+    check(p.cast::<usize>().cast_const(), 1);
+    // SAFETY: non-NULL and pointer-aligned (checked); writability is the contract.
+    unsafe { p.write_unaligned(ntdef::types::LARGE_INTEGER::new(value)) }
+}
+
 /// Writes an optional output value.
 ///
 /// # Safety

@@ -1,7 +1,8 @@
 //! The user-mode half of process start: `LdrInitializeThunk`.
 //!
 //! The executive maps ntdll.dll and the program at their bases and starts the first
-//! thread here with the PEB as argument. This binds the program's imports against
+//! thread here with the PEB as argument. This makes the process heap and the module
+//! list `PEB.Ldr` ([`crate::ldrdata`]), binds the program's imports against
 //! ntdll's export table (the only DLL there is so far), runs the program's TLS
 //! callbacks, calls its entry point (`NtProcessStartup(PPEB)` for the native
 //! subsystem) and ends the process with the entry point's return value. An import that
@@ -65,6 +66,37 @@ impl Image {
         Some(unsafe { ((self.base + rva) as *const T).read_unaligned() })
     }
 
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// `SizeOfImage`.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// `FileHeader.TimeDateStamp`.
+    pub(crate) fn time_date_stamp(&self) -> u32 {
+        self.u32(0x3C)
+            .and_then(|nt| self.u32(nt as usize + 8))
+            .unwrap_or(0)
+    }
+
+    /// `OptionalHeader.ImageBase`: the base the image was linked for.
+    pub(crate) fn preferred_base(&self) -> usize {
+        let Some(opt) = self.optional_header() else {
+            return 0;
+        };
+        let at = if WORD == 8 { opt + 24 } else { opt + 28 };
+        self.word(at).unwrap_or(0)
+    }
+
+    /// The module name in the export directory, if the image exports anything.
+    pub(crate) fn export_name(&self) -> Option<&[u8]> {
+        let (dir, _) = self.directory(DIR_EXPORT)?;
+        self.name(self.u32(dir + 12)? as usize)
+    }
+
     fn u16(&self, rva: usize) -> Option<u16> {
         self.read(rva)
     }
@@ -100,7 +132,7 @@ impl Image {
         (rva != 0 && size != 0).then_some((rva, size))
     }
 
-    fn entry_point(&self) -> Option<usize> {
+    pub(crate) fn entry_point(&self) -> Option<usize> {
         let rva = self.u32(self.optional_header()? + 16)? as usize;
         (rva != 0).then_some(self.base + rva)
     }
@@ -258,6 +290,10 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
     }
     // SAFETY: the PEB is mapped read-write for the life of the process.
     unsafe { ((Peb as usize + crate::alloc::PEB_PROCESS_HEAP) as *mut *mut c_void).write(heap) };
+    // The loader's module list (`PEB.Ldr`), before any code that looks modules up.
+    if let Err(status) = crate::ldrdata::initialize(Peb as usize, &exe, &ntdll) {
+        terminate(status);
+    }
     if let Err(status) = bind_imports(&exe, &ntdll) {
         terminate(status);
     }
@@ -275,114 +311,24 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
 
 // ---------------------------------------------------------------------------------
 // Loader routines for loaded modules: LdrGetDllHandle, LdrGetProcedureAddress,
-// LdrLoadDll. Prototypes as documented by the Windows native-API references (e.g. the
-// `LdrLoadDll`/`LdrGetDllHandle`/`LdrGetProcedureAddress` entries of Microsoft's
-// `winternl.h`-era documentation and the NTAPI headers): four arguments each,
-// NTSTATUS result. The loaded modules are ntdll.dll and the program; there is no
-// loader data table (`PEB.Ldr`) and no section-based DLL mapping yet, so `LdrLoadDll`
-// can only return the handle of one of those two.
+// LdrLoadDll, LdrFindEntryForAddress. Prototypes as documented by the Windows
+// native-API references (four arguments each for the first three, NTSTATUS result).
+// They search `PEB.Ldr` ([`crate::ldrdata`]); there is no section-based DLL mapping
+// yet, so `LdrLoadDll` can only return the handle of a module already loaded.
 
 /// `STATUS_PROCEDURE_NOT_FOUND` (MS-ERREF 2.3.1).
 const STATUS_PROCEDURE_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_007A);
 
-/// `RTL_USER_PROCESS_PARAMETERS.ImagePathName` (0x60 on x64, 0x38 on x86) and
-/// `PEB.ProcessParameters` (0x20 / 0x10), Windows' public symbols.
-#[cfg(target_pointer_width = "64")]
-const PARAMS_IMAGE_PATH: usize = 0x60;
-#[cfg(target_pointer_width = "32")]
-const PARAMS_IMAGE_PATH: usize = 0x38;
-#[cfg(target_pointer_width = "64")]
-const PEB_PROCESS_PARAMETERS: usize = 0x20;
-#[cfg(target_pointer_width = "32")]
-const PEB_PROCESS_PARAMETERS: usize = 0x10;
-
-fn fold(c: u16) -> u16 {
-    if (b'a' as u16..=b'z' as u16).contains(&c) {
-        c - 0x20
-    } else {
-        c
-    }
-}
-
-/// The last component of a path, with `.dll` implied when it has no extension and a
-/// trailing `.` meaning "no extension" (Windows' rules for module names).
-fn module_name_eq(path: &[u16], module: &[u8]) -> bool {
-    let start = path
-        .iter()
-        .rposition(|&c| c == b'\\' as u16 || c == b'/' as u16)
-        .map_or(0, |i| i + 1);
-    let base = &path[start..];
-    let (stem, ext): (&[u16], &[u8]) = match base.last() {
-        Some(&c) if c == b'.' as u16 => (&base[..base.len() - 1], b""),
-        _ if !base.contains(&(b'.' as u16)) => (base, b".dll"),
-        _ => (base, b""),
-    };
-    stem.len() + ext.len() == module.len()
-        && stem
-            .iter()
-            .copied()
-            .chain(ext.iter().map(|&b| b as u16))
-            .zip(module)
-            .all(|(a, &b)| fold(a) == fold(b as u16))
-}
-
-/// The program's file name (`ProcessParameters->ImagePathName`), if known.
-fn program_path<'a>() -> Option<&'a [u16]> {
-    let peb = crate::alloc::current_peb();
-    // SAFETY: the PEB is mapped for the life of the process.
-    let params = unsafe { ((peb + PEB_PROCESS_PARAMETERS) as *const usize).read() };
-    if params == 0 {
-        return None;
-    }
-    // SAFETY: a non-NULL ProcessParameters points at the parameter block, normalized
-    // (absolute buffer addresses) once the process runs.
-    let s = unsafe { ((params + PARAMS_IMAGE_PATH) as *const UNICODE_STRING).read() };
-    (!s.Buffer.is_null())
-        // SAFETY: the block holds `Length` bytes of the image path.
-        .then(|| unsafe { crate::abi::elems(s.Buffer, usize::from(s.Length) / 2) })
-}
-
 /// The base of the loaded module called `name`.
 fn find_module(name: &[u16]) -> Option<usize> {
-    if module_name_eq(name, b"ntdll.dll") {
-        return Some(&raw const __ImageBase as usize);
-    }
-    let peb = crate::alloc::current_peb();
-    // SAFETY: the executive filled `ImageBaseAddress` of this process's PEB.
-    let exe = unsafe { ((peb + PEB_IMAGE_BASE) as *const usize).read() };
-    if let Some(path) = program_path() {
-        let start = path
-            .iter()
-            .rposition(|&c| c == b'\\' as u16)
-            .map_or(0, |i| i + 1);
-        let mut own = [0u8; 256];
-        let file = &path[start..];
-        if file.len() <= own.len() && file.iter().all(|&c| c < 0x80) {
-            for (o, &c) in own.iter_mut().zip(file) {
-                *o = c as u8;
-            }
-            if module_name_eq(name, &own[..file.len()]) {
-                return Some(exe);
-            }
-        }
-    }
-    // A program that exports names itself in its export directory.
-    // SAFETY: the program is mapped whole.
-    let image = unsafe { Image::at(exe) }?;
-    let (dir, _) = image.directory(DIR_EXPORT)?;
-    let own = image.name(image.u32(dir + 12)? as usize)?;
-    module_name_eq(name, own).then_some(exe)
+    crate::ldrdata::find_by_name(name)
 }
 
 /// The loaded module of handle (base) `handle`.
 fn module_of_handle(handle: usize) -> Option<Image> {
-    let own = &raw const __ImageBase as usize;
-    // SAFETY: the executive filled `ImageBaseAddress` of this process's PEB.
-    let exe = unsafe { ((crate::alloc::current_peb() + PEB_IMAGE_BASE) as *const usize).read() };
-    // SAFETY: both images are mapped whole for the life of the process.
-    (handle == own || handle == exe)
-        .then(|| unsafe { Image::at(handle) })
-        .flatten()
+    crate::ldrdata::find_by_base(handle)?;
+    // SAFETY: a module in the loader's list is mapped whole for the life of the process.
+    unsafe { Image::at(handle) }
 }
 
 /// Looks up a loaded module by name (`DllPath` and `DllCharacteristics` are ignored).

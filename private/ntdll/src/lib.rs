@@ -9,7 +9,9 @@
 //!
 //! System services (`Nt*`/`Zw*`) are generated from `ntsvc` ([`services`]); the
 //! process start (`LdrInitializeThunk`, import binding) is [`ldr`], which also makes the process heap ([`heap`]); routines asked to
-//! allocate take their buffers from it ([`alloc`]).
+//! allocate take their buffers from it ([`alloc`]). The module list `PEB.Ldr` is
+//! [`ldrdata`]; environment blocks, process-parameter blocks and the registry helpers
+//! are [`env`], [`params`] and [`registry`].
 //!
 //! A panic cannot unwind (no unwinder, and unwinding into foreign frames would be
 //! undefined): it traps, so the executive sees the thread fault, as it would for an
@@ -27,13 +29,19 @@ mod bitmap;
 mod crt;
 #[cfg(any(test, all(target_os = "windows", target_arch = "x86")))]
 mod div;
+mod env;
 mod heap;
 mod integer;
 #[cfg(target_os = "windows")]
 mod ldr;
+#[cfg(target_os = "windows")]
+mod ldrdata;
+mod params;
 mod path;
+mod peb;
 #[cfg(target_os = "windows")]
 mod process;
+mod registry;
 mod services;
 mod string;
 #[cfg(target_os = "windows")]

@@ -576,6 +576,110 @@ fn time_routines_through_large_integer() {
     );
 }
 
+/// A block from `name=value` entries.
+fn env_block(entries: &[&str]) -> Vec<u16> {
+    let mut b = Vec::new();
+    for e in entries {
+        b.extend(e.encode_utf16());
+        b.push(0);
+    }
+    b.push(0);
+    b
+}
+
+#[test]
+fn environment_query_and_expand_through_the_abi() {
+    use crate::env::*;
+    let env = env_block(&["foo=toto", "=oOH=III"]);
+    let name = text("FOO");
+    let name_us = UNICODE_STRING {
+        Length: 6,
+        MaximumLength: 6,
+        Buffer: name.as_ptr().cast_mut(),
+    };
+    let mut buf = [0x40u16; 6];
+    let mut value = ustr(&mut buf, 0);
+    value.MaximumLength = 6;
+    let st = unsafe { RtlQueryEnvironmentVariable_U(env.as_ptr().cast(), &name_us, &mut value) };
+    assert_eq!((st, value.Length), (STATUS_BUFFER_TOO_SMALL, 8));
+    assert_eq!(buf[0], 0x40, "nothing written when too small");
+    let mut value = ustr(&mut buf, 0);
+    let st = unsafe { RtlQueryEnvironmentVariable_U(env.as_ptr().cast(), &name_us, &mut value) };
+    assert_eq!(st, STATUS_SUCCESS);
+    assert_eq!(&buf[..5], &wide("toto")[..]);
+    let missing = text("bar");
+    let missing_us = UNICODE_STRING {
+        Length: 6,
+        MaximumLength: 6,
+        Buffer: missing.as_ptr().cast_mut(),
+    };
+    let mut value = ustr(&mut buf, 0);
+    let st = unsafe { RtlQueryEnvironmentVariable_U(env.as_ptr().cast(), &missing_us, &mut value) };
+    assert_eq!(st, ntrtl::env::STATUS_VARIABLE_NOT_FOUND);
+
+    let src = text("a%foo%b%=oOH%");
+    let src_us = UNICODE_STRING {
+        Length: (src.len() * 2) as u16,
+        MaximumLength: (src.len() * 2) as u16,
+        Buffer: src.as_ptr().cast_mut(),
+    };
+    let mut out = [0x2Du16; 16];
+    let mut dst = ustr(&mut out, 0);
+    dst.MaximumLength = 8;
+    let mut returned = 0;
+    let st = unsafe {
+        RtlExpandEnvironmentStrings_U(env.as_ptr().cast(), &src_us, &mut dst, &mut returned)
+    };
+    assert_eq!((st, returned), (STATUS_BUFFER_TOO_SMALL, 20));
+    assert_eq!(out[4], 0x2D, "nothing past MaximumLength");
+    let mut dst = ustr(&mut out, 0);
+    let st = unsafe {
+        RtlExpandEnvironmentStrings_U(env.as_ptr().cast(), &src_us, &mut dst, ptr::null_mut())
+    };
+    assert_eq!((st, dst.Length), (STATUS_SUCCESS, 18));
+    assert_eq!(&out[..10], &wide("atotobIII")[..]);
+}
+
+#[test]
+fn environment_set_rejects_bad_names_before_touching_memory() {
+    let name = text("a=b");
+    let name_us = UNICODE_STRING {
+        Length: 6,
+        MaximumLength: 6,
+        Buffer: name.as_ptr().cast_mut(),
+    };
+    let mut env: *mut core::ffi::c_void = ptr::null_mut();
+    let st = unsafe { crate::env::RtlSetEnvironmentVariable(&mut env, &name_us, ptr::null()) };
+    assert_eq!(st, STATUS_INVALID_PARAMETER);
+    assert!(env.is_null());
+}
+
+#[test]
+fn process_parameters_normalize_through_the_abi() {
+    use crate::params::*;
+    use ntrtl::params::{self as p, Layout, Source, STRINGS};
+    let l = Layout::NATIVE;
+    let image = text("C:\\x.exe");
+    let mut strings: [Source; STRINGS] = [None; STRINGS];
+    strings[2] = Some(&image);
+    let plan = p::plan(l, &strings, 1).unwrap();
+    // usize storage keeps the block pointer-aligned, as a heap block is.
+    let mut storage = vec![0usize; plan.total.div_ceil(size_of::<usize>())];
+    let base = storage.as_mut_ptr() as usize;
+    let bytes = unsafe { std::slice::from_raw_parts_mut(base as *mut u8, plan.total) };
+    p::build(l, bytes, base, plan, &strings, &[0], false);
+    let field = base + l.image_path_name() + l.w;
+    let offset = unsafe { (field as *const usize).read() };
+    assert!(offset >= l.size() && offset < plan.length);
+    let r = unsafe { RtlNormalizeProcessParams(base as *mut _) };
+    assert_eq!(r as usize, base);
+    assert_eq!(unsafe { (field as *const usize).read() }, base + offset);
+    assert_eq!(unsafe { ((base + 8) as *const u32).read() }, p::NORMALIZED);
+    unsafe { RtlDeNormalizeProcessParams(base as *mut _) };
+    assert_eq!(unsafe { (field as *const usize).read() }, offset);
+    assert!(unsafe { RtlNormalizeProcessParams(ptr::null_mut()) }.is_null());
+}
+
 // NULL and misaligned pointers are tested at `abi`: a fault inside an `extern "system"`
 // function cannot unwind into a test harness (it aborts, which is the point).
 
@@ -589,10 +693,14 @@ fn declared_exports() -> Vec<(String, usize)> {
         include_str!("time.rs"),
         include_str!("crt.rs"),
         include_str!("ldr.rs"),
+        include_str!("ldrdata.rs"),
         include_str!("heap.rs"),
         include_str!("path.rs"),
         include_str!("thread.rs"),
         include_str!("process.rs"),
+        include_str!("env.rs"),
+        include_str!("params.rs"),
+        include_str!("registry.rs"),
     ];
     let mut exports = Vec::new();
     for source in sources {

@@ -1,7 +1,7 @@
 //! Time conversion routines over `ntrtl::time`.
 #![allow(non_snake_case)]
 
-use crate::abi::{load, store};
+use crate::abi::{load, load_quad, store, store_quad};
 use ntdef::types::{BOOLEAN, FALSE, LARGE_INTEGER, TIME_FIELDS, TRUE, ULONG};
 use ntrtl::time::{self as rt, NtTime};
 
@@ -26,7 +26,7 @@ pub unsafe extern "system" fn RtlTimeToTimeFields(
     time_fields: *mut TIME_FIELDS,
 ) {
     // SAFETY: caller's input.
-    let t = NtTime(unsafe { load(time) }.QuadPart);
+    let t = NtTime(unsafe { load_quad(time) });
     // SAFETY: caller's output.
     unsafe { store(time_fields, rt::time_to_fields(t).into()) }
 }
@@ -38,12 +38,13 @@ pub unsafe extern "system" fn RtlTimeFieldsToTime(
 ) -> BOOLEAN {
     // SAFETY: caller's input.
     let fields = unsafe { load(time_fields) }.into();
-    // SAFETY: caller's output.
-    unsafe {
-        store_if(
-            time,
-            rt::fields_to_time(&fields).map(|t| LARGE_INTEGER::new(t.0)),
-        )
+    match rt::fields_to_time(&fields) {
+        Some(t) => {
+            // SAFETY: caller's output.
+            unsafe { store_quad(time, t.0) };
+            TRUE
+        }
+        None => FALSE,
     }
 }
 
@@ -53,7 +54,7 @@ pub unsafe extern "system" fn RtlTimeToSecondsSince1970(
     elapsed_seconds: *mut ULONG,
 ) -> BOOLEAN {
     // SAFETY: caller's input.
-    let t = NtTime(unsafe { load(time) }.QuadPart);
+    let t = NtTime(unsafe { load_quad(time) });
     // SAFETY: caller's output.
     unsafe { store_if(elapsed_seconds, rt::time_to_seconds_since_1970(t)) }
 }
@@ -65,7 +66,7 @@ pub unsafe extern "system" fn RtlSecondsSince1970ToTime(
 ) {
     let t = rt::seconds_since_1970_to_time(elapsed_seconds);
     // SAFETY: caller's output.
-    unsafe { store(time, LARGE_INTEGER::new(t.0)) }
+    unsafe { store_quad(time, t.0) }
 }
 
 #[no_mangle]
@@ -74,7 +75,7 @@ pub unsafe extern "system" fn RtlTimeToSecondsSince1980(
     elapsed_seconds: *mut ULONG,
 ) -> BOOLEAN {
     // SAFETY: caller's input.
-    let t = NtTime(unsafe { load(time) }.QuadPart);
+    let t = NtTime(unsafe { load_quad(time) });
     // SAFETY: caller's output.
     unsafe { store_if(elapsed_seconds, rt::time_to_seconds_since_1980(t)) }
 }
@@ -86,5 +87,5 @@ pub unsafe extern "system" fn RtlSecondsSince1980ToTime(
 ) {
     let t = rt::seconds_since_1980_to_time(elapsed_seconds);
     // SAFETY: caller's output.
-    unsafe { store(time, LARGE_INTEGER::new(t.0)) }
+    unsafe { store_quad(time, t.0) }
 }

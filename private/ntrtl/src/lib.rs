@@ -14,15 +14,23 @@
 //! | [`bitmap`] | `RtlInitializeBitMap` and the bit range operations |
 //! | [`heap`] | the block allocator of `RtlAllocateHeap` & co over a [`heap::Region`] |
 //! | [`path`] | `RtlDosPathNameToNtPathName_U` |
+//! | [`env`] | environment blocks: query, set, expand |
+//! | [`params`] | `RTL_USER_PROCESS_PARAMETERS` layout, building, (de)normalizing |
+//! | [`ldr`] | `PEB_LDR_DATA` / `LDR_DATA_TABLE_ENTRY` layouts, module names |
+//! | [`registry`] | `RelativeTo` paths, DIRECT storage, multi-strings of `RtlQueryRegistryValues` |
 //! | [`time`] | `RtlTimeToTimeFields`, `RtlTimeFieldsToTime`, seconds since 1970/1980 |
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 pub mod bitmap;
 pub mod codepage;
+pub mod env;
 pub mod heap;
 pub mod integer;
+pub mod ldr;
+pub mod params;
 pub mod path;
+pub mod registry;
 pub mod string;
 pub mod time;
 pub mod upcase;

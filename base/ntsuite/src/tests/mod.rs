@@ -7,13 +7,16 @@ use alloc::vec::Vec;
 mod close;
 mod cm;
 mod display;
+mod env;
 mod ke;
+mod ldr;
 mod mm;
 mod ob;
 mod peb;
 mod process;
 mod ps;
 mod rtl;
+mod rtlreg;
 mod sysinfo;
 mod terminate;
 mod thread;
@@ -38,6 +41,9 @@ pub fn all() -> Vec<Test> {
         process::TESTS,
         peb::TESTS,
         cm::TESTS,
+        env::TESTS,
+        rtlreg::TESTS,
+        ldr::TESTS,
     ]
     .concat()
 }
