@@ -81,6 +81,7 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "pong.exe"),
     ("hello", "sleeper.exe"),
     ("ntsuite", "ntsuite.exe"),
+    ("smss", "smss.exe"),
 ];
 
 /// C native programs: (source in `base/c`, executable), built with mingw-w64 against
@@ -88,17 +89,29 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
 const C_PROGRAMS: &[(&str, &str)] = &[("hello.c", "chello.exe"), ("rtltest.c", "rtltest.exe")];
 
 /// Native programs booted by every run and selftest image, in this order (`start=`
-/// lines of boot.ini).
+/// lines of boot.ini, run by the session manager): `async` ones are not waited for
+/// before the next starts (sleeper.exe waits until ntsuite.exe ends it; ping.exe
+/// waits for pong.exe).
 pub const PROGRAMS: &[&str] = &[
     "hello.exe",
     "badcall.exe",
     "chello.exe",
     "rtltest.exe",
-    "sleeper.exe",
+    "async sleeper.exe",
     "ntsuite.exe",
-    "ping.exe",
+    "async ping.exe",
     "pong.exe",
 ];
+
+/// The session manager run and selftest images start (it runs the `start=` list).
+pub const SESSION_MANAGER: &str = "smss.exe";
+
+/// The program a `start=` entry names (`[async ]program [arguments]`).
+pub fn start_program(entry: &str) -> &str {
+    let entry = entry.trim();
+    let entry = entry.strip_prefix("async ").unwrap_or(entry).trim_start();
+    entry.split(' ').next().unwrap_or(entry)
+}
 
 /// The programs a bench image starts, after the executive's own benchmarks: ping.exe
 /// parks in its first wait, so pong.exe starts while it waits.
@@ -183,6 +196,8 @@ fn build_boot_archive(
                 "hello",
                 "--package",
                 "ntsuite",
+                "--package",
+                "smss",
                 "--target",
                 arch.pe_target(),
             ]);
@@ -203,7 +218,10 @@ fn build_boot_archive(
                 .start
                 .clone()
                 .unwrap_or_else(|| default_start.iter().map(|s| (*s).to_owned()).collect());
-            let config: String = start.iter().map(|p| format!("start={p}\n")).collect();
+            let mut config: String = start.iter().map(|p| format!("start={p}\n")).collect();
+            if variant != Variant::Bench {
+                config.push_str(&format!("session={SESSION_MANAGER}\n"));
+            }
             let mut files: Vec<(String, Vec<u8>)> =
                 vec![(bootarc::CONFIG_NAME.to_owned(), config.into_bytes())];
             for name in std::iter::once("ntdll.dll").chain(RUST_PROGRAMS.iter().map(|p| p.1)) {
@@ -225,7 +243,8 @@ fn build_boot_archive(
                 files.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
                 files.push((name, data));
             }
-            for name in &start {
+            for entry in &start {
+                let name = start_program(entry);
                 if !files.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
                     return Err(crate::progress::Failure(format!(
                         "--start {name}: not in the boot archive (add it with --add)"
@@ -331,4 +350,24 @@ pub fn build_with(
     std::fs::copy(&kernel, &image.kernel)?;
     std::fs::copy(&exe, &image.root_task)?;
     Ok(image)
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::*;
+
+    #[test]
+    fn start_entries_name_their_program() {
+        assert_eq!(start_program("hello.exe"), "hello.exe");
+        assert_eq!(start_program("async sleeper.exe"), "sleeper.exe");
+        assert_eq!(start_program("prog.exe -v x"), "prog.exe");
+        assert_eq!(start_program(" async  ping.exe 3"), "ping.exe");
+        for p in PROGRAMS {
+            assert!(RUST_PROGRAMS
+                .iter()
+                .map(|r| r.1)
+                .chain(C_PROGRAMS.iter().map(|c| c.1))
+                .any(|n| n == start_program(p)));
+        }
+    }
 }

@@ -12,7 +12,10 @@
 //!
 //! The archive ends where the bytes end. An empty byte string is an empty archive.
 //! The boot configuration is the entry [`CONFIG_NAME`]: text lines `key=value`;
-//! `start=<file>` names a program to run (in order; several lines allowed).
+//! `start=<file> [arguments]` names a program to run (in order; several lines allowed;
+//! `start=async <file>` does not wait for it before the next one), and
+//! `session=<file>` the session manager that runs them (the executive starts only it,
+//! handing it the `start=` list; without one the executive runs the list itself).
 #![no_std]
 
 extern crate alloc;
@@ -81,16 +84,26 @@ impl<'a> Archive<'a> {
             .map(|e| e.data)
     }
 
-    /// The `start=` programs of the boot configuration, in order.
-    pub fn start_programs(&self) -> impl Iterator<Item = &'a str> + 'a {
+    /// The values of the configuration's `key=` lines, in order (blank ones skipped).
+    pub fn config_values(&self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let config = self
             .get(CONFIG_NAME)
             .and_then(|c| core::str::from_utf8(c).ok())
             .unwrap_or("");
-        config.lines().filter_map(|l| {
+        config.lines().filter_map(move |l| {
             let (k, v) = l.split_once('=')?;
-            (k.trim() == "start" && !v.trim().is_empty()).then(|| v.trim())
+            (k.trim() == key && !v.trim().is_empty()).then(|| v.trim())
         })
+    }
+
+    /// The `start=` programs of the boot configuration, in order.
+    pub fn start_programs(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.config_values("start")
+    }
+
+    /// The `session=` program (the first such line), if any.
+    pub fn session(&self) -> Option<&'a str> {
+        self.config_values("session").next()
     }
 }
 
@@ -128,7 +141,10 @@ mod tests {
     #[test]
     fn round_trip_and_config() {
         let a = write(&[
-            ("boot.ini", b"# comment\nstart=hello.exe\nstart = c.exe\n"),
+            (
+                "boot.ini",
+                b"# comment\nstart=hello.exe\nstart = c.exe\nsession=smss.exe\n",
+            ),
             ("HELLO.EXE", b"MZ..."),
         ]);
         let arc = Archive::parse(&a).unwrap();
@@ -137,6 +153,9 @@ mod tests {
         assert_eq!(arc.get("missing"), None);
         let starts: Vec<&str> = arc.start_programs().collect();
         assert_eq!(starts, ["hello.exe", "c.exe"]);
+        assert_eq!(arc.session(), Some("smss.exe"));
+        let plain = write(&[("boot.ini", b"start=a.exe\n")]);
+        assert_eq!(Archive::parse(&plain).unwrap().session(), None);
     }
 
     #[test]

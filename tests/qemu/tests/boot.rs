@@ -54,12 +54,17 @@ fn selftest(arch: Arch, profile: Profile) {
         "fault line {fault:?}"
     );
     ok(q.expect("ntos: executive alive after client fault", STEP));
+    // The session manager (the first process) makes the DOS device links and runs the
+    // boot programs, reporting each exit status.
+    ok(q.expect("smss: Nereid Session Manager", STEP));
+    ok(q.expect("smss: 1 DOS device link(s) in \\GLOBAL??", STEP));
     // Native PE processes: ntdll.dll + hello.exe loaded, NtDisplayString, exit status.
     ok(q.expect("hello from a native PE process", STEP));
     ok(q.expect(
         "ntos: process hello.exe exited with status 0x00001234",
         STEP,
     ));
+    ok(q.expect("smss: hello.exe exited with status 0x00001234", STEP));
     // Hostile pointers to NtDisplayString get Windows' statuses (badcall.exe checks
     // each and exits with 0xc0de only if all were right).
     for case in [
@@ -109,8 +114,8 @@ fn selftest(arch: Arch, profile: Profile) {
         "ntos: process ntsuite.exe exited with status 0x00000000",
         STEP,
     ));
-    // Cross-process waits: ping.exe (started first, blocked in its first wait while
-    // the executive starts pong.exe) and pong.exe ping-pong through two named
+    // Cross-process waits: ping.exe (started first, `async`, blocked in its first wait
+    // while smss starts pong.exe) and pong.exe ping-pong through two named
     // auto-reset events. Which of the two finishes first varies, so their lines are
     // checked in the whole log once the boot is over (it ends only when both have).
     ok(q.expect("ntos: self-test passed", STEP));
@@ -120,6 +125,9 @@ fn selftest(arch: Arch, profile: Profile) {
         "pong: 1000 rounds ok",
         "ntos: process ping.exe exited with status 0x0000a001",
         "ntos: process pong.exe exited with status 0x0000a002",
+        "smss: ping.exe exited with status 0x0000a001",
+        "smss: sleeper.exe exited with status 0x00005ee9",
+        "ntos: process smss.exe exited with status 0x00000000",
     ] {
         assert!(
             seen.iter().any(|l| l.contains(want)),

@@ -17,6 +17,7 @@ mod process;
 mod ps;
 mod rtl;
 mod rtlreg;
+mod session;
 mod sysinfo;
 mod terminate;
 mod thread;
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Test> {
         ps::TESTS,
         thread::TESTS,
         process::TESTS,
+        session::TESTS,
         peb::TESTS,
         cm::TESTS,
         env::TESTS,

@@ -87,6 +87,37 @@ pub struct CmState {
 }
 
 impl CmState {
+    /// Creates the keys of `path` (absolute: `\REGISTRY\…`, components separated by
+    /// `\`) that do not exist yet, and sets `values` (name, `REG_*` type, data) on the
+    /// last one: what the executive records before the first program starts.
+    pub fn seed(
+        &mut self,
+        path: &str,
+        values: &[(&str, u32, Vec<u8>)],
+        now: u64,
+    ) -> Result<(), NtStatus> {
+        let w = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
+        let mut prefix = alloc::string::String::new();
+        let mut last: Option<KeyId> = None;
+        for component in path.split('\\').filter(|c| !c.is_empty()) {
+            prefix.push('\\');
+            prefix.push_str(component);
+            if let Some(id) = last.take() {
+                self.registry.close_key(id)?;
+            }
+            let (id, _) = self
+                .registry
+                .create_key(None, &w(&prefix), 0, &[], now as i64)?;
+            last = Some(id);
+        }
+        let id = last.ok_or(ntdef::status::STATUS_INVALID_PARAMETER)?;
+        let r = values.iter().try_for_each(|(name, ty, data)| {
+            self.registry.set_value(id, &w(name), *ty, data, now as i64)
+        });
+        self.registry.close_key(id)?;
+        r
+    }
+
     /// Registers "Key", builds the registry and names `\REGISTRY`.
     pub fn new(ob: &mut ObState, now: u64) -> Result<Self, NtStatus> {
         let key_type = ob.om.register_type(TypeDescriptor {
@@ -458,5 +489,37 @@ impl<M: ClientMemory> Cm<'_, M> {
             self.cm.registry.flush_key(key)?;
             Ok(STATUS_SUCCESS)
         })())
+    }
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::*;
+
+    #[test]
+    fn seed_makes_the_path_and_its_values() {
+        let mut ob = ObState::new().unwrap();
+        let mut cm = CmState::new(&mut ob, 0).unwrap();
+        let path = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager";
+        let multi: Vec<u8> = "a.exe\0b.exe x\0\0"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        cm.seed(path, &[("BootExecute", 7, multi)], 5).unwrap();
+        // Seeding again only adds (existing keys are opened).
+        cm.seed(&alloc::format!("{path}\\DOS Devices"), &[], 5)
+            .unwrap();
+        let w = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
+        let id = cm.registry.open_key(None, &w(path), false).unwrap();
+        let name = w("BootExecute");
+        // KeyValueBasicInformation: the value exists.
+        assert!(cm
+            .registry
+            .query_value(id, &name, 0, 256, Layout::Bits64)
+            .is_ok());
+        cm.registry.close_key(id).unwrap();
+        let dos = w(&alloc::format!("{path}\\DOS Devices"));
+        assert!(cm.registry.open_key(None, &dos, false).is_ok());
+        assert!(cm.seed("", &[], 0).is_err());
     }
 }

@@ -411,64 +411,109 @@ impl Executive {
             })
     }
 
-    /// Runs the boot configuration's `start=` programs one after the other, each until
-    /// it exits or faults.
+    /// Starts boot program `name` (from the boot archive) with `args`: its process
+    /// number, or `None` if it is not in the archive.
+    fn start_boot_program(&mut self, name: &str, args: &str) -> Result<Option<u32>, BootError> {
+        let arc = bootarc::Archive::parse(BOOT_ARCHIVE)
+            .map_err(|e| BootError::Check(alloc::format!("boot archive: {e:?}")))?;
+        let (Some(exe), Some(ntdll)) = (arc.get(name), arc.get("ntdll.dll")) else {
+            kprintln!("ntos: {name}: not in the boot archive (or no ntdll.dll)");
+            return Ok(None);
+        };
+        let pid = self.next_number;
+        let first = pid + 1;
+        self.next_number += 2;
+        let mut p = NtProcess::spawn(
+            &mut self.mm,
+            &mut self.shadows,
+            self.ep,
+            pid,
+            first,
+            name,
+            &crate::ps::params::Input::boot(name, args),
+            exe,
+            ntdll,
+            false,
+        )
+        .map_err(|e| BootError::Check(alloc::format!("process {name} not created: {e}")))?;
+        let mut id = match self.ob.attach() {
+            Ok(id) => id,
+            Err(s) => {
+                let _ = p.terminate(&mut self.mm, &mut self.shadows);
+                return Err(BootError::Check(alloc::format!(
+                    "process {name}: no process object ({s})"
+                )));
+            }
+        };
+        if let Err(s) = self.ke.attach(&id) {
+            kprintln!("ntos: process {name}: not waitable ({s})");
+        }
+        let first_thread = super::obsvc::ObState::split_first_thread(&mut id);
+        if let (Some(po), Some(t)) = (id.caller.process, first_thread) {
+            self.ps.add(pid, name, po, 0, self.ke.now);
+            let (tcb, teb) = p
+                .thread(first)
+                .map_or((None, 0), |t| (Some(t.tcb()), t.teb));
+            self.ps.add_thread(first, pid, t, tcb, teb, 0, self.ke.now);
+        }
+        p.ob = Some(id);
+        self.nt_processes.insert(pid, p);
+        Ok(Some(pid))
+    }
+
+    /// Runs the boot configuration's programs. With a `session=` program (smss.exe)
+    /// that one alone is started, the `start=` list handed to it in the registry as
+    /// Windows' Session Manager reads it (`BootExecute` under
+    /// `…\Control\Session Manager`, REG_MULTI_SZ), with the `DOS Devices` links it makes.
+    /// Without one the executive runs the list itself, one program after the other,
+    /// each until it exits or waits. The boot is over when every program has ended or
+    /// waits.
     fn run_programs(&mut self) -> Result<usize, BootError> {
         let arc = bootarc::Archive::parse(BOOT_ARCHIVE)
             .map_err(|e| BootError::Check(alloc::format!("boot archive: {e:?}")))?;
+        if let Some(session) = arc.session().filter(|s| arc.get(s).is_some()) {
+            let mut multi: Vec<u8> = Vec::new();
+            for line in arc.start_programs() {
+                multi.extend(line.encode_utf16().chain([0]).flat_map(u16::to_le_bytes));
+            }
+            multi.extend_from_slice(&[0, 0]);
+            let reg_sz = |s: &str| -> Vec<u8> {
+                s.encode_utf16()
+                    .chain([0])
+                    .flat_map(u16::to_le_bytes)
+                    .collect()
+            };
+            let now = self.ke.now;
+            let seeded = self
+                .cm
+                .seed(
+                    SESSION_MANAGER_KEY,
+                    &[("BootExecute", REG_MULTI_SZ, multi)],
+                    now,
+                )
+                .and_then(|()| {
+                    self.cm.seed(
+                        &alloc::format!("{SESSION_MANAGER_KEY}\\DOS Devices"),
+                        &[("NUL", REG_SZ, reg_sz("\\Device\\Null"))],
+                        now,
+                    )
+                });
+            if let Err(s) = seeded {
+                return Err(BootError::Check(alloc::format!("registry: {s}")));
+            }
+            let started = self.start_boot_program(session, "")?;
+            self.serve_until(|x| x.nt_processes.keys().all(|&p| x.settled(p)));
+            return Ok(usize::from(started.is_some()));
+        }
         let mut ran = 0;
         for line in arc.start_programs() {
-            // `start=program.exe arguments…`: the rest of the line is the arguments.
+            // `start=[async ]program.exe arguments…`: the rest of the line is the
+            // arguments (the executive does not wait for a program that waits anyway).
+            let line = line.strip_prefix("async ").unwrap_or(line).trim();
             let (name, args) = line.split_once(' ').unwrap_or((line, ""));
-            let args = args.trim();
-            let (Some(exe), Some(ntdll)) = (arc.get(name), arc.get("ntdll.dll")) else {
-                kprintln!("ntos: {name}: not in the boot archive (or no ntdll.dll)");
+            let Some(pid) = self.start_boot_program(name, args.trim())? else {
                 continue;
             };
-            let pid = self.next_number;
-            let first = pid + 1;
-            self.next_number += 2;
-            match NtProcess::spawn(
-                &mut self.mm,
-                &mut self.shadows,
-                self.ep,
-                pid,
-                first,
-                name,
-                &crate::ps::params::Input::boot(name, args),
-                exe,
-                ntdll,
-                false,
-            ) {
-                Ok(mut p) => match self.ob.attach() {
-                    Ok(mut id) => {
-                        if let Err(s) = self.ke.attach(&id) {
-                            kprintln!("ntos: process {name}: not waitable ({s})");
-                        }
-                        let first_thread = super::obsvc::ObState::split_first_thread(&mut id);
-                        if let (Some(po), Some(t)) = (id.caller.process, first_thread) {
-                            self.ps.add(pid, name, po, 0, self.ke.now);
-                            let (tcb, teb) = p
-                                .thread(first)
-                                .map_or((None, 0), |t| (Some(t.tcb()), t.teb));
-                            self.ps.add_thread(first, pid, t, tcb, teb, 0, self.ke.now);
-                        }
-                        p.ob = Some(id);
-                        self.nt_processes.insert(pid, p);
-                    }
-                    Err(s) => {
-                        let _ = p.terminate(&mut self.mm, &mut self.shadows);
-                        return Err(BootError::Check(alloc::format!(
-                            "process {name}: no process object ({s})"
-                        )));
-                    }
-                },
-                Err(e) => {
-                    return Err(BootError::Check(alloc::format!(
-                        "process {name} not created: {e}"
-                    )))
-                }
-            }
             // Until it exits, or waits: then the next program starts while this one
             // stays parked (the executive serves everyone meanwhile).
             self.serve_until(|x| x.settled(pid));
@@ -519,6 +564,12 @@ impl Executive {
         }
     }
 }
+
+/// Where the Session Manager's configuration lives (Windows' key).
+const SESSION_MANAGER_KEY: &str =
+    "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager";
+const REG_SZ: u32 = 1;
+const REG_MULTI_SZ: u32 = 7;
 
 /// The dispatcher's identity of NT thread number `number`.
 fn thread_id(number: u32) -> ThreadId {

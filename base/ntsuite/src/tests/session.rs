@@ -1,0 +1,180 @@
+//! What the Session Manager (smss.exe) set up before it started the suite: the DOS
+//! device links from `Session Manager\DOS Devices` (`\GLOBAL??\NUL` →
+//! `\Device\Null`, reachable as `\??\NUL` too), the `BootExecute` list it ran, and
+//! that it is the suite's parent.
+//!
+//! Expectations: Windows' smss creates one symbolic link in the global DOS-devices
+//! directory per value of that key (the registry documents `NUL` → `\Device\Null`), and
+//! `\??` lookups fall through to `\GLOBAL??` (Windows Internals, "Object Manager:
+//! DOS device names"). When the suite runs without smss (a boot configuration
+//! without `session=`), these tests report that and pass.
+
+use crate::suite::Test;
+use crate::sys::*;
+use crate::tests;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+use ntdef::types::OBJECT_ATTRIBUTES;
+
+const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
+const KEY_READ: u32 = 0x0002_0019;
+const OBJ_CASE_INSENSITIVE: u32 = 0x40;
+const W: usize = size_of::<usize>();
+
+#[cfg_attr(
+    target_arch = "x86",
+    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
+)]
+#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
+extern "system" {
+    fn NtOpenSymbolicLinkObject(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+    ) -> NtStatus;
+    fn NtQuerySymbolicLinkObject(h: HANDLE, target: *mut UNICODE_STRING, ret: *mut u32)
+        -> NtStatus;
+    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
+    fn NtQueryValueKey(
+        h: HANDLE,
+        name: *const UNICODE_STRING,
+        class: u32,
+        buf: *mut c_void,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+    fn NtQueryInformationProcess(
+        h: HANDLE,
+        class: u32,
+        buf: *mut u8,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+}
+
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+fn unicode(units: &[u16]) -> UNICODE_STRING {
+    UNICODE_STRING {
+        Length: (units.len() * 2) as u16,
+        MaximumLength: (units.len() * 2) as u16,
+        Buffer: units.as_ptr() as *mut u16,
+    }
+}
+
+fn attributes(name: &UNICODE_STRING) -> OBJECT_ATTRIBUTES {
+    OBJECT_ATTRIBUTES {
+        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
+        RootDirectory: core::ptr::null_mut(),
+        ObjectName: name as *const _ as *mut _,
+        Attributes: OBJ_CASE_INSENSITIVE,
+        SecurityDescriptor: core::ptr::null_mut(),
+        SecurityQualityOfService: core::ptr::null_mut(),
+    }
+}
+
+/// Whether smss started us: our parent process is not the executive (id 0).
+fn parent_pid() -> usize {
+    let mut b = [0usize; 6];
+    // SAFETY: PROCESS_BASIC_INFORMATION is six pointer-sized slots.
+    let s = unsafe {
+        NtQueryInformationProcess(
+            CURRENT_PROCESS,
+            0,
+            b.as_mut_ptr().cast(),
+            (6 * W) as u32,
+            core::ptr::null_mut(),
+        )
+    };
+    if s.as_u32() == STATUS_SUCCESS {
+        b[5]
+    } else {
+        0
+    }
+}
+
+fn link_target(path: &str) -> Result<String, String> {
+    let name = utf16(path);
+    let us = unicode(&name);
+    let oa = attributes(&us);
+    let mut h: HANDLE = core::ptr::null_mut();
+    // SAFETY: locals for every pointer.
+    let s = unsafe { NtOpenSymbolicLinkObject(&mut h, SYMBOLIC_LINK_QUERY, &oa) };
+    expect_status(&format!("open {path}"), s, STATUS_SUCCESS)?;
+    let mut buf = [0u16; 64];
+    let mut target = UNICODE_STRING {
+        Length: 0,
+        MaximumLength: 128,
+        Buffer: buf.as_mut_ptr(),
+    };
+    // SAFETY: a handle and locals.
+    let s = unsafe { NtQuerySymbolicLinkObject(h, &mut target, core::ptr::null_mut()) };
+    // SAFETY: the handle opened above.
+    unsafe { NtClose(h) };
+    expect_status(&format!("query {path}"), s, STATUS_SUCCESS)?;
+    Ok(String::from_utf16_lossy(
+        &buf[..usize::from(target.Length / 2)],
+    ))
+}
+
+fn dos_device_links() -> Result<(), String> {
+    if parent_pid() == 0 {
+        crate::suite::println("session.dos_device_links: not started by smss, skipped");
+        return Ok(());
+    }
+    for path in ["\\GLOBAL??\\NUL", "\\??\\nul", "\\DosDevices\\NUL"] {
+        let target = link_target(path)?;
+        if target != "\\Device\\Null" {
+            return Err(format!("{path} -> {target:?}, want \\Device\\Null"));
+        }
+    }
+    Ok(())
+}
+
+fn boot_execute_lists_the_suite() -> Result<(), String> {
+    if parent_pid() == 0 {
+        crate::suite::println("session.boot_execute_lists_the_suite: not started by smss, skipped");
+        return Ok(());
+    }
+    let key = utf16("\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager");
+    let us = unicode(&key);
+    let oa = attributes(&us);
+    let mut h: HANDLE = core::ptr::null_mut();
+    // SAFETY: locals for every pointer.
+    let s = unsafe { NtOpenKey(&mut h, KEY_READ, &oa) };
+    expect_status("open Session Manager", s, STATUS_SUCCESS)?;
+    let value = utf16("BootExecute");
+    let vs = unicode(&value);
+    let mut b = [0u64; 256];
+    let mut len = 0u32;
+    // SAFETY: a handle and local buffers (KeyValuePartialInformation).
+    let s = unsafe { NtQueryValueKey(h, &vs, 2, b.as_mut_ptr().cast(), 2048, &mut len) };
+    // SAFETY: the handle opened above.
+    unsafe { NtClose(h) };
+    expect_status("query BootExecute", s, STATUS_SUCCESS)?;
+    // SAFETY: reading the local buffer as bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(b.as_ptr() as *const u8, 2048) };
+    let ty = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    let n = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let units: Vec<u16> = bytes[12..12 + n.min(2000)]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    if ty != 7 || !text.split('\0').any(|e| e.trim() == "ntsuite.exe") {
+        return Err(format!("BootExecute type {ty}, strings {text:?}"));
+    }
+    Ok(())
+}
+
+pub const TESTS: &[Test] = tests![
+    ("session.dos_device_links", dos_device_links),
+    (
+        "session.boot_execute_lists_the_suite",
+        boot_execute_lists_the_suite
+    ),
+];
