@@ -20,6 +20,7 @@ use crate::ps::process::{ImageInfo, Process};
 use crate::ps::protocol::{self, label, Finale};
 use crate::ps::session::{self, SessionError};
 use alloc::collections::BTreeMap;
+use core::cell::RefCell;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -94,7 +95,8 @@ pub struct Executive {
     image: ImageInfo,
     processes: BTreeMap<u32, Process>,
     /// NT processes (from PE images), served through `ex::services`.
-    nt_processes: BTreeMap<u32, NtProcess>,
+    /// Each in a cell: while one is served (borrowed), services reach the others.
+    nt_processes: BTreeMap<u32, RefCell<NtProcess>>,
     shadows: Shadows,
     /// The object manager (`ex::obsvc`).
     ob: super::obsvc::ObState,
@@ -160,7 +162,7 @@ impl Executive {
             self.retire_thread(number, status);
         }
         self.ps.exited(pid, status, self.ke.now);
-        if let Some(mut p) = self.nt_processes.remove(&pid) {
+        if let Some(mut p) = self.nt_processes.remove(&pid).map(RefCell::into_inner) {
             if let Some(id) = p.ob.take() {
                 if let Some(process) = id.caller.process {
                     self.ke.process_exit(process);
@@ -192,7 +194,7 @@ impl Executive {
         }
         self.retire_thread(number, status);
         if let Some(p) = self.nt_processes.get_mut(&pid) {
-            p.end_thread(number);
+            p.get_mut().end_thread(number);
         }
         self.cm.reap(&mut self.ob);
         self.ke.reap(&mut self.ob);
@@ -258,7 +260,7 @@ impl Executive {
                 let pid = self.ps.process_of_thread(number)?;
                 // Demand-zero paging (`ps::ntprocess`): a committed page gets a frame
                 // and the thread resumes on the reply.
-                let s = match (fault, self.nt_processes.get_mut(&pid)) {
+                let s = match (fault, self.nt_processes.get_mut(&pid).map(RefCell::get_mut)) {
                     (Fault::AccessViolation { access, addr, .. }, Some(p)) => {
                         let write = access == Access::Write;
                         match p.handle_fault(&mut self.mm, &mut self.shadows, addr, write) {
@@ -282,23 +284,20 @@ impl Executive {
             Event::Request { pid: number, label } => {
                 let pid = self.ps.process_of_thread(number)?;
                 let object = self.ps.thread(number)?.identity.object;
-                // The caller's process leaves the map while it is served, so the
-                // service may reach the others.
-                let mut p = self.nt_processes.remove(&pid)?;
-                let Some(identity) = p.ob else {
-                    self.nt_processes.insert(pid, p);
-                    return None;
-                };
-                let Some(teb) = p.thread(number).map(|t| t.teb) else {
-                    self.nt_processes.insert(pid, p);
-                    return None;
-                };
+                // The caller's process is borrowed from its cell while it is served;
+                // the service reaches the others through theirs.
+                let cell = self.nt_processes.get(&pid)?;
+                let mut p = cell.try_borrow_mut().ok()?;
+                let identity = p.ob?;
+                let teb = p.thread(number)?.teb;
+                let mut spawned = Vec::new();
                 let thread = thread_id(number);
                 let parked_map = &self.parked;
                 let parked = |n: u32| parked_map.contains_key(&thread_id(n));
                 let mut cx = services::Context {
                     process: &mut p,
-                    others: &mut self.nt_processes,
+                    others: &self.nt_processes,
+                    spawned: &mut spawned,
                     next_number: &mut self.next_number,
                     teb,
                     ob: &mut self.ob,
@@ -312,7 +311,10 @@ impl Executive {
                     cm: &mut self.cm,
                 };
                 let outcome = services::dispatch(&mut cx, label);
-                self.nt_processes.insert(pid, p);
+                drop(p);
+                for (new_pid, new) in spawned {
+                    self.nt_processes.insert(new_pid, RefCell::new(new));
+                }
                 self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 let reply = match outcome {
@@ -457,7 +459,7 @@ impl Executive {
             self.ps.add_thread(first, pid, t, tcb, teb, 0, self.ke.now);
         }
         p.ob = Some(id);
-        self.nt_processes.insert(pid, p);
+        self.nt_processes.insert(pid, RefCell::new(p));
         Ok(Some(pid))
     }
 

@@ -362,7 +362,7 @@ pub fn create_user_process(
             .thread(first)
             .map_or((None, 0), |t| (Some(t.tcb()), t.teb));
         p.ob = Some(id);
-        cx.others.insert(pid, p);
+        cx.spawned.push((pid, p));
         cx.ps.add(pid, &name, process_object, parent, cx.ke.now);
         let start = boot_file(&name)
             .and_then(|e| PeImage::parse(e).ok())

@@ -49,8 +49,11 @@ pub enum Outcome {
 /// The caller of a service.
 pub struct Context<'a> {
     pub process: &'a mut NtProcess,
-    /// Every other NT process (for services that name one by handle).
-    pub others: &'a mut alloc::collections::BTreeMap<u32, NtProcess>,
+    /// Every NT process (for services that name another one by handle): the caller's
+    /// own cell is borrowed while it is served.
+    pub others: &'a alloc::collections::BTreeMap<u32, core::cell::RefCell<NtProcess>>,
+    /// Processes a service made (the loop adds them to the others after it).
+    pub spawned: &'a mut alloc::vec::Vec<(u32, NtProcess)>,
     /// The next process/thread number (`ps::cid`).
     pub next_number: &'a mut u32,
     /// The calling thread's TEB.

@@ -187,11 +187,12 @@ fn create(
         pssvc::process_of_handle(cx, process, PROCESS_CREATE_THREAD)?
     };
     let running = cx.ps.by_pid(pid).is_some_and(|r| r.exit_status.is_none());
+    let mut other = None;
     let target: &mut NtProcess = if pid == own {
         cx.process
     } else {
-        match cx.others.get_mut(&pid) {
-            Some(p) => p,
+        match cx.others.get(&pid).and_then(|c| c.try_borrow_mut().ok()) {
+            Some(p) => &mut *other.insert(p),
             None => return Err(STATUS_PROCESS_IS_TERMINATING),
         }
     };

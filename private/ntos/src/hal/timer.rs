@@ -47,7 +47,12 @@ pub fn cycles_to_100ns(cycles: u64, mhz: u64) -> u64 {
     if mhz == 0 {
         return 0;
     }
-    (u128::from(cycles) * 10 / u128::from(mhz)).min(u128::from(u64::MAX)) as u64
+    // floor(c·10/m) = floor(c/m)·10 + floor((c mod m)·10/m), in 64-bit arithmetic: the
+    // clock is read on every message, and a 128-bit division is a long software loop
+    // (on ia32 especially).
+    (cycles / mhz)
+        .saturating_mul(10)
+        .saturating_add(cycles % mhz * 10 / mhz)
 }
 
 /// A monotonic clock in 100 ns units since `start`.
@@ -179,6 +184,11 @@ mod tests {
         assert_eq!(cycles_to_100ns(3_000, 3_000), 10);
         assert_eq!(cycles_to_100ns(u64::MAX, 1), u64::MAX);
         assert_eq!(cycles_to_100ns(5, 0), 0);
+        // Exactly the 128-bit quotient, over a spread of values.
+        for (c, m) in [(12_345_678_901u64, 2_893), (u64::MAX / 3, 3_600), (999, 1_000), (7, 3)] {
+            let want = (u128::from(c) * 10 / u128::from(m)).min(u128::from(u64::MAX)) as u64;
+            assert_eq!(cycles_to_100ns(c, m), want, "{c} {m}");
+        }
         let c = Clock::new(1_000, 2_000);
         assert_eq!(c.at(500), 0);
         assert_eq!(c.at(1_000 + 2_000 * 50_000), 500_000);
