@@ -66,6 +66,7 @@ fn boot_lines(paths: &Paths, img: &image::Image, log: &str) -> Result<Vec<String
 /// The exit status each benchmark program ends with when its figures are good.
 const PROGRAM_STATUS: &[(&str, u32)] = &[
     ("nullbench.exe", 0xBE4C),
+    ("procbench.exe", 0xBE4D),
     ("ping.exe", 0xA001),
     ("pong.exe", 0xA002),
 ];

@@ -80,6 +80,8 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "ping.exe"),
     ("hello", "pong.exe"),
     ("hello", "sleeper.exe"),
+    ("hello", "nop.exe"),
+    ("hello", "procbench.exe"),
     ("ntsuite", "ntsuite.exe"),
     ("smss", "smss.exe"),
 ];
@@ -115,7 +117,7 @@ pub fn start_program(entry: &str) -> &str {
 
 /// The programs a bench image starts, after the executive's own benchmarks: ping.exe
 /// parks in its first wait, so pong.exe starts while it waits.
-pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "ping.exe", "pong.exe"];
+pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "procbench.exe", "ping.exe", "pong.exe"];
 
 /// What goes into the boot archive beyond the programs built here, and what starts.
 #[derive(Clone, Debug, Default)]
