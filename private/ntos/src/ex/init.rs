@@ -20,9 +20,9 @@ use crate::ps::process::{ImageInfo, Process};
 use crate::ps::protocol::{self, label, Finale};
 use crate::ps::session::{self, SessionError};
 use alloc::collections::BTreeMap;
-use core::cell::RefCell;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 use core::fmt;
 use ntdef::status::{NtStatus, STATUS_INSUFFICIENT_RESOURCES};
 use sel4::{BootInfo, CPtr, CapRights, MessageInfo};
@@ -43,6 +43,8 @@ const CHECK_ROUNDS: usize = 1000;
 /// Benchmark: round trips measured, after the warm-up ones.
 const BENCH_ROUNDS: usize = 10_000;
 const BENCH_WARMUP: usize = 1_000;
+/// Bench builds: executive service times kept (the first ones, nullbench's).
+const BENCH_SERVICE_SAMPLES: usize = 10_000;
 /// Untypeds listed one per line before the rest is summarised; keeps a
 /// whole boot log (banner to verdict) within 40 lines.
 const MAX_LISTED: usize = 14;
@@ -113,6 +115,9 @@ pub struct Executive {
     tsc_mhz: u64,
     /// The tick source and clock (`hal::timer`), from just before the NT programs start.
     timer: Option<crate::hal::timer::Timer>,
+    /// Bench builds: TSC cycles from each request's arrival to its reply being ready
+    /// (the executive's own share of a service round trip).
+    service_cycles: Vec<u64>,
 }
 
 impl Executive {
@@ -372,6 +377,7 @@ impl Executive {
             }
             None => dispatch::recv(self.ep),
         };
+        let arrived = cfg!(feature = "bench").then(crate::hal::tsc::read_serialized);
         self.ke.now = super::timesvc::system_time(self.timer.as_ref());
         if msg.badge == crate::hal::timer::TICK_BADGE && self.timer.is_some() {
             self.tick();
@@ -380,6 +386,12 @@ impl Executive {
         match self.serve_nt(&msg) {
             Some(reply) => {
                 *owed = reply;
+                if let Some(t0) = arrived {
+                    if self.service_cycles.len() < BENCH_SERVICE_SAMPLES {
+                        let t1 = crate::hal::tsc::read_serialized();
+                        self.service_cycles.push(t1.wrapping_sub(t0));
+                    }
+                }
                 None
             }
             None => Some(msg),
@@ -692,6 +704,11 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         next_number: 1,
         tsc_mhz: bi.arch_info as u64,
         timer: None,
+        service_cycles: Vec::with_capacity(if cfg!(feature = "bench") {
+            BENCH_SERVICE_SAMPLES
+        } else {
+            0
+        }),
     };
 
     // Process 1: verified IPC (timed in bench builds), then a bad read.
@@ -769,6 +786,12 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
 
     // Native NT programs from the boot archive (in bench builds, the benchmark ones).
     exec.run_programs()?;
+    if let Some(s) = stats::summarize(&mut exec.service_cycles) {
+        kprintln!(
+            "{}",
+            stats::bench_line("executive_service", ARCH, &s, exec.tsc_mhz)
+        );
+    }
     Ok(exec)
 }
 

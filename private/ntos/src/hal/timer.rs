@@ -185,7 +185,12 @@ mod tests {
         assert_eq!(cycles_to_100ns(u64::MAX, 1), u64::MAX);
         assert_eq!(cycles_to_100ns(5, 0), 0);
         // Exactly the 128-bit quotient, over a spread of values.
-        for (c, m) in [(12_345_678_901u64, 2_893), (u64::MAX / 3, 3_600), (999, 1_000), (7, 3)] {
+        for (c, m) in [
+            (12_345_678_901u64, 2_893),
+            (u64::MAX / 3, 3_600),
+            (999, 1_000),
+            (7, 3),
+        ] {
             let want = (u128::from(c) * 10 / u128::from(m)).min(u128::from(u64::MAX)) as u64;
             assert_eq!(cycles_to_100ns(c, m), want, "{c} {m}");
         }
