@@ -881,3 +881,44 @@ fn NtDeleteValueKey(cx: &mut Context<'_>, h: Handle, name: UserPtr<UNICODE_STRIN
 fn NtFlushKey(cx: &mut Context<'_>, h: Handle) -> Outcome {
     Outcome::Reply(cm(cx).flush_key(h.0))
 }
+
+// ----- keyed events (ex::keyedsvc) -------------------------------------------------------
+
+fn NtCreateKeyedEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    flags: u32,
+) -> Outcome {
+    ke(cx).create_keyed(out, desired, attributes, flags).into()
+}
+
+fn NtOpenKeyedEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx).open_keyed(out, desired, attributes).into()
+}
+
+fn NtReleaseKeyedEvent(
+    cx: &mut Context<'_>,
+    h: Handle,
+    key: usize,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx).keyed(h.0, key, alertable, timeout, true).into()
+}
+
+fn NtWaitForKeyedEvent(
+    cx: &mut Context<'_>,
+    h: Handle,
+    key: usize,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx).keyed(h.0, key, alertable, timeout, false).into()
+}
