@@ -8,6 +8,7 @@ mod close;
 mod cm;
 mod display;
 mod ke;
+mod keyed;
 mod mm;
 mod ob;
 mod peb;
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Test> {
         terminate::TESTS,
         ob::TESTS,
         ke::TESTS,
+        keyed::TESTS,
         mm::TESTS,
         time::TESTS,
         timer::TESTS,

@@ -50,6 +50,16 @@ extern "C" {
     // Linker-script symbols (link/*.ld): only their addresses matter.
     static __ntos_image_start: u8;
     static __ntos_shared_end: u8;
+    static __ntos_image_end: u8;
+}
+
+/// The executive image's span (link address to the end of .bss), for
+/// `SystemModuleInformation`.
+pub(crate) fn executive_image() -> (usize, usize) {
+    (
+        &raw const __ntos_image_start as usize,
+        &raw const __ntos_image_end as usize,
+    )
 }
 
 #[derive(Debug)]
@@ -84,7 +94,7 @@ fn ensure(ok: bool, what: impl FnOnce() -> String) -> Result<(), BootError> {
 }
 
 /// The boot archive xtask packed (see `build.rs`; empty without one).
-static BOOT_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/boot.arc"));
+pub(crate) static BOOT_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/boot.arc"));
 
 /// The executive's state after boot.
 pub struct Executive {
@@ -225,7 +235,9 @@ impl Executive {
                 let s = match (fault, self.nt_processes.get_mut(&pid)) {
                     (Fault::AccessViolation { access, addr, .. }, Some(p)) => {
                         let write = access == Access::Write;
-                        match p.handle_fault(&mut self.mm, &mut self.shadows, addr, write) {
+                        let r = p.handle_fault(&mut self.mm, &mut self.shadows, addr, write);
+                        super::sysinfo::counters::page_fault(r.is_ok());
+                        match r {
                             Ok(()) => return Some(Some(ntdef::status::STATUS_SUCCESS)),
                             Err(s) => s,
                         }
@@ -243,6 +255,18 @@ impl Executive {
                 Some(None)
             }
             Event::Request { pid, label } => {
+                if !self.nt_processes.contains_key(&pid) {
+                    return None;
+                }
+                super::sysinfo::counters::system_call();
+                if label == SYSINFO_SERVICE {
+                    let pages: usize = self
+                        .nt_processes
+                        .values()
+                        .map(|p| p.vads.committed_pages())
+                        .sum();
+                    super::sysinfo::counters::set_committed(pages as u64);
+                }
                 let p = self.nt_processes.get_mut(&pid)?;
                 let identity = p.ob?;
                 let thread = thread_of(pid);
@@ -300,12 +324,25 @@ impl Executive {
     /// (one `ReplyRecv` system call), and serves it if it is an NT process's.
     /// Returns the message if nobody served it.
     fn step(&mut self, owed: &mut Option<NtStatus>) -> Option<dispatch::Message> {
+        // Idle: every NT thread is parked (one thread per process), so nothing runs
+        // until a message (a tick at the latest) arrives.
+        let idle = self.parked.len() >= self.nt_processes.len() && owed.is_none();
+        let before = if idle {
+            crate::hal::tsc::read_serialized()
+        } else {
+            0
+        };
         let msg = match owed.take() {
             Some(status) => {
                 dispatch::reply_recv(self.ep, status_reply(status), &status_mrs(status))
             }
             None => dispatch::recv(self.ep),
         };
+        if idle {
+            let after = crate::hal::tsc::read_serialized();
+            super::sysinfo::counters::idle_cycles(after.wrapping_sub(before));
+        }
+        super::sysinfo::counters::message();
         self.ke.now = super::timesvc::system_time(self.timer.as_ref());
         if msg.badge == crate::hal::timer::TICK_BADGE && self.timer.is_some() {
             self.tick();
@@ -443,6 +480,9 @@ impl Executive {
         }
     }
 }
+
+/// `NtQuerySystemInformation`'s number: its caller gets the commit total refreshed.
+const SYSINFO_SERVICE: usize = 0x40;
 
 /// The runtime's thread identity of an NT process's only thread.
 fn thread_of(pid: u32) -> ThreadId {
@@ -636,6 +676,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
     kprintln!("ntos: executive alive after client fault");
 
     // Ticks from here on: every receive may now return one (see `hal::timer`).
+    super::sysinfo::counters::set_tsc_mhz(exec.tsc_mhz);
     exec.timer = Some(crate::hal::timer::Timer::start(&mut exec.mm, exec.tsc_mhz)?);
 
     // Native NT programs from the boot archive (in bench builds, the benchmark ones).

@@ -660,9 +660,19 @@ fn NtQuerySystemInformation(
     length: u32,
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
+    let facts = super::sysinfo::Facts {
+        available_pages: cx
+            .mm
+            .untyped
+            .free_bytes(crate::mm::untyped::MemoryKind::Ram)
+            / 4096,
+        archive: super::init::BOOT_ARCHIVE,
+        image: super::init::executive_image(),
+    };
     Outcome::Reply(super::sysinfo::query(
         &*cx.process,
         cx.ke.now,
+        &facts,
         class,
         buffer,
         length,
