@@ -85,10 +85,19 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
 
 /// C native programs: (source in `base/c`, executable), built with mingw-w64 against
 /// `libntdll.a` from `private/ntdll/implib`.
-const C_PROGRAMS: &[(&str, &str)] = &[("hello.c", "chello.exe"), ("rtltest.c", "rtltest.exe")];
+const C_PROGRAMS: &[(&str, &str)] = &[
+    ("hello.c", "chello.exe"),
+    ("rtltest.c", "rtltest.exe"),
+    ("cping.c", "cping.exe"),
+    ("cpong.c", "cpong.exe"),
+    ("abusemem.c", "abusemem.exe"),
+    ("abusewait.c", "abusewait.exe"),
+];
 
 /// Native programs booted by every run and selftest image, in this order (`start=`
-/// lines of boot.ini).
+/// lines of boot.ini). cping.exe parks in its first wait, the two abusers run while it
+/// waits (abusewait.exe stays parked for good), then cpong.exe completes the pair: the
+/// QEMU test sees whether the executive still served it.
 pub const PROGRAMS: &[&str] = &[
     "hello.exe",
     "badcall.exe",
@@ -98,6 +107,10 @@ pub const PROGRAMS: &[&str] = &[
     "ntsuite.exe",
     "ping.exe",
     "pong.exe",
+    "cping.exe",
+    "abusemem.exe",
+    "abusewait.exe",
+    "cpong.exe",
 ];
 
 /// The programs a bench image starts, after the executive's own benchmarks: ping.exe

@@ -1,0 +1,86 @@
+/*
+ * check.h: what Nereid's C test programs share: printing through NtDisplayString and
+ * status checks that print one "<program>: FAIL <what>: got 0x..., want 0x..." line
+ * per failure (the QEMU tests look for "FAIL" and for each program's result line).
+ * Every program defines PROGRAM (a wide string literal) before including this.
+ */
+#ifndef NEREID_CHECK_H
+#define NEREID_CHECK_H
+
+#include "nt.h"
+
+static ULONG failures;
+
+static __attribute__((unused)) void print(const WCHAR *text)
+{
+    UNICODE_STRING s;
+    RtlInitUnicodeString(&s, text);
+    NtDisplayString(&s);
+}
+
+static __attribute__((unused)) void print_number(ULONG value, ULONG base)
+{
+    WCHAR buf[16];
+    UNICODE_STRING s = { 0, sizeof buf, buf };
+    if (RtlIntegerToUnicodeString(value, base, &s) == STATUS_SUCCESS) {
+        if (base == 16)
+            print(L"0x");
+        NtDisplayString(&s);
+    }
+}
+
+/* Counts and reports a failed check. */
+static __attribute__((unused)) void fail(const WCHAR *what, ULONG got, ULONG want)
+{
+    failures++;
+    print(PROGRAM L": FAIL ");
+    print(what);
+    print(L": got ");
+    print_number(got, 16);
+    print(L", want ");
+    print_number(want, 16);
+    print(L"\n");
+}
+
+/* Nonzero when `got` is `want`; otherwise a FAIL line. */
+static __attribute__((unused)) int expect(NTSTATUS got, NTSTATUS want, const WCHAR *what)
+{
+    if (got != want) {
+        fail(what, (ULONG)got, (ULONG)want);
+        return 0;
+    }
+    return 1;
+}
+
+/* Nonzero when `ok`; otherwise a FAIL line showing `value`. */
+static __attribute__((unused)) int expect_true(int ok, ULONG value, const WCHAR *what)
+{
+    if (!ok) {
+        fail(what, value, 0);
+        return 0;
+    }
+    return 1;
+}
+
+/* OBJECT_ATTRIBUTES for an absolute name (which must outlive the call). */
+static __attribute__((unused)) void init_attributes(OBJECT_ATTRIBUTES *oa, UNICODE_STRING *us, const WCHAR *name,
+                            ULONG attributes)
+{
+    RtlInitUnicodeString(us, name);
+    oa->Length = sizeof *oa;
+    oa->RootDirectory = 0;
+    oa->ObjectName = us;
+    oa->Attributes = attributes;
+    oa->SecurityDescriptor = 0;
+    oa->SecurityQualityOfService = 0;
+}
+
+/* A relative timeout of `ms` milliseconds. */
+static __attribute__((unused)) LARGE_INTEGER millis(long long ms)
+{
+    LARGE_INTEGER t;
+    t.QuadPart = -ms * 10000;
+    return t;
+}
+
+#endif
