@@ -74,7 +74,7 @@ static void reserve_until_refused(void)
     print_number(count, 10);
     print(L" reservations, then ");
     print_number((ULONG)s, 16);
-    print(L"\n");
+    end_line();
 }
 
 /* Commits and touches blocks until refused; returns how many it got. */
@@ -106,7 +106,8 @@ void NTAPI NtProcessStartup(void *peb)
     if (expect(s, STATUS_COMMITMENT_LIMIT, L"commit loop ended with the commit limit")) {
         print(PROGRAM L": ");
         print_number(got, 10);
-        print(L" blocks of 256 KiB committed and touched, then STATUS_COMMITMENT_LIMIT\n");
+        print(L" blocks of 256 KiB committed and touched, then STATUS_COMMITMENT_LIMIT");
+        end_line();
     }
     expect_true(got >= 4, got, L"at least 1 MiB committed");
     for (ULONG i = 0; i < got; i++)
@@ -117,8 +118,10 @@ void NTAPI NtProcessStartup(void *peb)
     expect_true(again == got, again, L"same blocks the second time");
     for (ULONG i = 0; i < again; i++)
         release(blocks[i]);
-    if (!failures)
-        print(PROGRAM L": ok\n");
+    if (!failures) {
+        print(PROGRAM L": ok");
+        end_line();
+    }
     NtTerminateProcess(NtCurrentProcess(), failures ? (NTSTATUS)(0xBAD00000 | failures)
                                                     : (NTSTATUS)0xAB01);
 }

@@ -98,7 +98,7 @@ static void many_handles(void)
     print_number(n, 10);
     print(L" events, then ");
     print_number((ULONG)s, 16);
-    print(L"\n");
+    end_line();
     for (ULONG i = 0; i < n; i++)
         if (NtClose(handles[i]) != STATUS_SUCCESS) {
             fail(L"close after the flood", i, 0);
@@ -121,11 +121,14 @@ void NTAPI NtProcessStartup(void *peb)
     sixty_four();
     many_waits();
     many_handles();
-    if (!failures)
-        print(PROGRAM L": ok, parking forever\n");
+    if (!failures) {
+        print(PROGRAM L": ok, parking forever");
+        end_line();
+    }
     forever = event(NotificationEvent, FALSE);
     /* Nobody sets it: parked until the executive powers off. */
     NtWaitForSingleObject(forever, FALSE, 0);
-    print(PROGRAM L": FAIL the infinite wait returned\n");
+    print(PROGRAM L": FAIL the infinite wait returned");
+    end_line();
     NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)0xBAD0FFFF);
 }

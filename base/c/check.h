@@ -11,22 +11,33 @@
 
 static ULONG failures;
 
+/* The line being built: programs run side by side, so every line goes out in one
+   NtDisplayString call and never interleaves with another program's. */
+static WCHAR line_buffer[256];
+static UNICODE_STRING line = { 0, sizeof line_buffer, line_buffer };
+
 static __attribute__((unused)) void print(const WCHAR *text)
 {
-    UNICODE_STRING s;
-    RtlInitUnicodeString(&s, text);
-    NtDisplayString(&s);
+    RtlAppendUnicodeToString(&line, text);
 }
 
 static __attribute__((unused)) void print_number(ULONG value, ULONG base)
 {
     WCHAR buf[16];
-    UNICODE_STRING s = { 0, sizeof buf, buf };
+    UNICODE_STRING s = { 0, sizeof buf - sizeof(WCHAR), buf };
     if (RtlIntegerToUnicodeString(value, base, &s) == STATUS_SUCCESS) {
         if (base == 16)
             print(L"0x");
-        NtDisplayString(&s);
+        RtlAppendUnicodeStringToString(&line, &s);
     }
+}
+
+/* Ends the line ("\n") and prints it. */
+static __attribute__((unused)) void end_line(void)
+{
+    print(L"\n");
+    NtDisplayString(&line);
+    line.Length = 0;
 }
 
 /* Counts and reports a failed check. */
@@ -39,7 +50,7 @@ static __attribute__((unused)) void fail(const WCHAR *what, ULONG got, ULONG wan
     print_number(got, 16);
     print(L", want ");
     print_number(want, 16);
-    print(L"\n");
+    end_line();
 }
 
 /* Nonzero when `got` is `want`; otherwise a FAIL line. */

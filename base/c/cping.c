@@ -112,8 +112,10 @@ static void virtual_memory(void)
         expect(NtAllocateVirtualMemory(self, &at, 0, &n, MEM_COMMIT | MEM_RESERVE, 0x1234),
                STATUS_INVALID_PAGE_PROTECTION, L"bad protection");
     }
-    if (failures == before)
-        print(PROGRAM L": vm ok\n");
+    if (failures == before) {
+        print(PROGRAM L": vm ok");
+        end_line();
+    }
 }
 
 void NTAPI NtProcessStartup(void *peb)

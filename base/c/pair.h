@@ -5,7 +5,10 @@
  * system's keyed event through a NULL handle, then a named keyed event).
  *
  * A round: cping sets PING and waits for PONG; cpong waits for PING and sets PONG.
- * Every wait has a 60 s timeout, so a lost wake-up becomes a FAIL line, not a hang.
+ * The round waits have no timeout: the executive starts the next boot program only
+ * once cping.exe is parked in a wait that cannot end by itself (a timed wait would
+ * hold the boot up), so a lost wake-up hangs the boot and the QEMU test times out.
+ * The keyed rendezvous, when both programs run, has 60 s timeouts.
  */
 #ifndef NEREID_PAIR_H
 #define NEREID_PAIR_H
@@ -57,14 +60,13 @@ static void ping_pong(int first)
     HANDLE pong = open_event(PONG_NAME);
     HANDLE mine = first ? ping : pong;
     HANDLE theirs = first ? pong : ping;
-    LARGE_INTEGER t = millis(60000);
     ULONG done = 0;
     if (!ping || !pong)
         return;
     for (ULONG i = 0; i < ROUNDS; i++) {
         if (first && !expect(NtSetEvent(mine, 0), STATUS_SUCCESS, L"NtSetEvent"))
             break;
-        if (!expect(NtWaitForSingleObject(theirs, FALSE, &t), STATUS_SUCCESS,
+        if (!expect(NtWaitForSingleObject(theirs, FALSE, 0), STATUS_SUCCESS,
                     L"NtWaitForSingleObject"))
             break;
         if (!first && !expect(NtSetEvent(mine, 0), STATUS_SUCCESS, L"NtSetEvent"))
@@ -76,7 +78,8 @@ static void ping_pong(int first)
     if (done == ROUNDS) {
         print(PROGRAM L": ");
         print_number(done, 10);
-        print(L" rounds ok\n");
+        print(L" rounds ok");
+        end_line();
     }
 }
 
@@ -101,8 +104,10 @@ static void rendezvous(int first)
                      L"NtReleaseKeyedEvent(named)");
     }
     expect(NtClose(keyed), STATUS_SUCCESS, L"NtClose(keyed)");
-    if (ok == 2)
-        print(PROGRAM L": keyed rendezvous ok\n");
+    if (ok == 2) {
+        print(PROGRAM L": keyed rendezvous ok");
+        end_line();
+    }
 }
 
 #endif
