@@ -77,6 +77,7 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "hello.exe"),
     ("hello", "badcall.exe"),
     ("hello", "nullbench.exe"),
+    ("hello", "svcbench.exe"),
     ("hello", "ping.exe"),
     ("hello", "pong.exe"),
     ("hello", "sleeper.exe"),
@@ -115,7 +116,7 @@ pub const PROGRAMS: &[&str] = &[
 
 /// The programs a bench image starts, after the executive's own benchmarks: ping.exe
 /// parks in its first wait, so pong.exe starts while it waits.
-pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "ping.exe", "pong.exe"];
+pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "svcbench.exe", "ping.exe", "pong.exe"];
 
 /// What goes into the boot archive beyond the programs built here, and what starts.
 #[derive(Clone, Debug, Default)]
