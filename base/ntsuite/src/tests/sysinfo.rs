@@ -309,6 +309,10 @@ fn performance_information() -> Result<(), String> {
     let peak = perf_ulong(&b, 0x38);
     let faults = perf_ulong(&b, 0x3C);
     let demand_zero = perf_ulong(&b, 0x4C);
+    let idle = i64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]));
+    // Earlier areas (time.*, keyed.*) slept while every other process was parked: the
+    // executive then waited with nothing to run, which is idle time.
+    check("IdleProcessTime > 0", idle > 0)?;
     check("SystemCalls > 0", calls > 0)?;
     check("ContextSwitches >= SystemCalls", switches >= calls)?;
     check("AvailablePages > 0", available > 0)?;
