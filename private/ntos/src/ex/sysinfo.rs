@@ -584,6 +584,66 @@ mod tests {
         assert_eq!(m[0].size, 0x10_0000);
     }
 
+    /// Client memory at 0x10000 for the length rules of `query`.
+    struct Fake(core::cell::RefCell<Vec<u8>>);
+    const BASE: usize = 0x10000;
+    const RET: usize = BASE + 0x3000;
+
+    impl ClientMemory for Fake {
+        fn read(&self, addr: usize, buf: &mut [u8]) -> Result<(), NtStatus> {
+            let m = self.0.borrow();
+            let at = addr - BASE;
+            buf.copy_from_slice(&m[at..at + buf.len()]);
+            Ok(())
+        }
+        fn write(&self, addr: usize, data: &[u8]) -> Result<(), NtStatus> {
+            let mut m = self.0.borrow_mut();
+            let at = addr - BASE;
+            m[at..at + data.len()].copy_from_slice(data);
+            Ok(())
+        }
+    }
+
+    /// (status, ReturnLength) of a query of `class` with `length` bytes at BASE.
+    fn ask(class: u32, buffer: usize, length: u32) -> (NtStatus, u32) {
+        let m = Fake(core::cell::RefCell::new(alloc::vec![0xEE; 0x4000]));
+        let facts = Facts {
+            available_pages: 10,
+            archive: &[],
+            image: (0x40_0000, 0x48_0000),
+        };
+        let ret = UserPtr::optional(RET).unwrap();
+        let s = query(&m, 0, &facts, class, buffer, length, ret);
+        let mut b = [0u8; 4];
+        m.read(RET, &mut b).unwrap();
+        (s, u32::from_le_bytes(b))
+    }
+
+    #[test]
+    fn length_rules() {
+        let mismatch = STATUS_INFO_LENGTH_MISMATCH;
+        // Processor: at least 12; ReturnLength 12 either way.
+        assert_eq!(ask(1, BASE, 11), (mismatch, 12));
+        assert_eq!(ask(1, BASE, 12), (STATUS_SUCCESS, 12));
+        assert_eq!(ask(1, BASE, 64), (STATUS_SUCCESS, 12));
+        // Performance: at least 0x138 (0 included); longer gets 0x138.
+        assert_eq!(ask(2, BASE, 0), (mismatch, 0x138));
+        assert_eq!(ask(2, BASE, 0x137), (mismatch, 0x138));
+        assert_eq!(ask(2, BASE, 0x138), (STATUS_SUCCESS, 0x138));
+        assert_eq!(ask(2, BASE, 0x13A), (STATUS_SUCCESS, 0x138));
+        // Modules: the executive alone (no archive); NULL with 0 asks for the size.
+        let need = (W + MODULE_SIZE) as u32;
+        assert_eq!(ask(11, 0, 0), (mismatch, need));
+        assert_eq!(ask(11, BASE, need - 1), (mismatch, need));
+        assert_eq!(ask(11, BASE, need), (STATUS_SUCCESS, need));
+        // Unknown classes, and buffers outside user space before any class.
+        assert_eq!(ask(0x7FFF_FFFF, BASE, 64).0, STATUS_INVALID_INFO_CLASS);
+        assert_eq!(
+            ask(2, ntsvc::USER_LIMIT, 0x138).0,
+            ntdef::status::STATUS_ACCESS_VIOLATION
+        );
+    }
+
     #[test]
     fn time_of_day_layout() {
         let b = time_of_day(5, 7);
