@@ -96,7 +96,99 @@ NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(TIME_FIELDS *TimeFields, LARGE_INTEGE
 NTSYSAPI void NTAPI RtlSecondsSince1970ToTime(ULONG ElapsedSeconds, LARGE_INTEGER *Time);
 NTSYSAPI BOOLEAN NTAPI RtlTimeToSecondsSince1970(LARGE_INTEGER *Time, ULONG *ElapsedSeconds);
 
+/* Pointer-sized integers. */
+typedef __UINTPTR_TYPE__ ULONG_PTR;
+typedef ULONG_PTR SIZE_T;
+typedef void *PVOID;
+
+typedef struct _OBJECT_ATTRIBUTES {
+    ULONG Length;
+    HANDLE RootDirectory;
+    UNICODE_STRING *ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES;
+
+#define OBJ_CASE_INSENSITIVE 0x40
+#define OBJ_OPENIF 0x80
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+    PVOID BaseAddress;
+    PVOID AllocationBase;
+    ULONG AllocationProtect;
+    SIZE_T RegionSize;
+    ULONG State;
+    ULONG Protect;
+    ULONG Type;
+} MEMORY_BASIC_INFORMATION;
+
+/* Events, keyed events, waits. */
+NTSYSAPI NTSTATUS NTAPI NtCreateEvent(HANDLE *EventHandle, ULONG DesiredAccess,
+                                      OBJECT_ATTRIBUTES *ObjectAttributes, ULONG EventType,
+                                      BOOLEAN InitialState);
+NTSYSAPI NTSTATUS NTAPI NtOpenEvent(HANDLE *EventHandle, ULONG DesiredAccess,
+                                    OBJECT_ATTRIBUTES *ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI NtSetEvent(HANDLE EventHandle, LONG *PreviousState);
+NTSYSAPI NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable,
+                                              LARGE_INTEGER *Timeout);
+NTSYSAPI NTSTATUS NTAPI NtWaitForMultipleObjects(ULONG Count, HANDLE *Handles,
+                                                 ULONG WaitType, BOOLEAN Alertable,
+                                                 LARGE_INTEGER *Timeout);
+NTSYSAPI NTSTATUS NTAPI NtCreateKeyedEvent(HANDLE *KeyedEventHandle, ULONG DesiredAccess,
+                                           OBJECT_ATTRIBUTES *ObjectAttributes, ULONG Flags);
+NTSYSAPI NTSTATUS NTAPI NtReleaseKeyedEvent(HANDLE KeyedEventHandle, PVOID Key,
+                                            BOOLEAN Alertable, LARGE_INTEGER *Timeout);
+NTSYSAPI NTSTATUS NTAPI NtWaitForKeyedEvent(HANDLE KeyedEventHandle, PVOID Key,
+                                            BOOLEAN Alertable, LARGE_INTEGER *Timeout);
+NTSYSAPI NTSTATUS NTAPI NtQueryPerformanceCounter(LARGE_INTEGER *PerformanceCounter,
+                                                  LARGE_INTEGER *PerformanceFrequency);
+
+/* Virtual memory. */
+NTSYSAPI NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
+                                                ULONG_PTR ZeroBits, SIZE_T *RegionSize,
+                                                ULONG AllocationType, ULONG Protect);
+NTSYSAPI NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
+                                            SIZE_T *RegionSize, ULONG FreeType);
+NTSYSAPI NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
+                                               SIZE_T *NumberOfBytesToProtect,
+                                               ULONG NewAccessProtection,
+                                               ULONG *OldAccessProtection);
+NTSYSAPI NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                                             ULONG MemoryInformationClass,
+                                             PVOID MemoryInformation,
+                                             SIZE_T MemoryInformationLength,
+                                             SIZE_T *ReturnLength);
+
+#define EVENT_ALL_ACCESS 0x1F0003
+#define KEYEDEVENT_ALL_ACCESS 0xF0003
+#define NotificationEvent 0
+#define SynchronizationEvent 1
+#define WaitAll 0
+#define WaitAny 1
+
+#define MEM_COMMIT 0x1000
+#define MEM_RESERVE 0x2000
+#define MEM_DECOMMIT 0x4000
+#define MEM_RELEASE 0x8000
+#define MEM_FREE 0x10000
+#define MEM_PRIVATE 0x20000
+#define PAGE_NOACCESS 0x01
+#define PAGE_READONLY 0x02
+#define PAGE_READWRITE 0x04
+
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
+#define STATUS_TIMEOUT ((NTSTATUS)0x00000102L)
+#define STATUS_OBJECT_NAME_EXISTS ((NTSTATUS)0x40000000L)
+#define STATUS_ACCESS_VIOLATION ((NTSTATUS)0xC0000005L)
+#define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L)
+#define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
+#define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EFL)
+#define STATUS_INVALID_PARAMETER_2 ((NTSTATUS)0xC00000F0L)
+#define STATUS_COMMITMENT_LIMIT ((NTSTATUS)0xC000012DL)
+#define STATUS_MEMORY_NOT_ALLOCATED ((NTSTATUS)0xC00000A0L)
+#define STATUS_INVALID_PAGE_PROTECTION ((NTSTATUS)0xC0000045L)
 #define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L)
 #define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
 

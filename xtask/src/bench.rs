@@ -66,7 +66,8 @@ fn boot_lines(paths: &Paths, img: &image::Image, log: &str) -> Result<Vec<String
 /// The exit status each benchmark program ends with when its figures are good.
 const PROGRAM_STATUS: &[(&str, u32)] = &[
     ("nullbench.exe", 0xBE4C),
-    ("procbench.exe", 0xBE4D),
+    ("svcbench.exe", 0xBE4D),
+    ("procbench.exe", 0xBE4E),
     ("ping.exe", 0xA001),
     ("pong.exe", 0xA002),
 ];
@@ -149,9 +150,13 @@ pub fn bench(paths: &Paths, o: &Options) -> Result {
          cycles that follow host time, not hardware figures; compare ratios, not values.\n\
          ratio = median / median of the raw seL4 Call/ReplyRecv round trip ({BASELINE}).\n\
          Native-program figures come from the same boot, timed in the program: null_service\n\
-         is NtClose on an invalid handle; event_pingpong is one round between ping.exe and\n\
+         is NtClose on an invalid handle; handle_open_close is NtOpenEvent of a named event\n\
+         + NtClose; vm_1mib is NtAllocateVirtualMemory of 1 MiB, a write to each of its 256\n\
+         pages and NtFreeVirtualMemory; first_touch_page is one such write (a demand-zero\n\
+         fault served by the executive); event_pingpong is one round between ping.exe and\n\
          pong.exe (NtSetEvent + NtWaitForSingleObject that blocks, in each process: two\n\
-         services and two wakeups per round). Their tsc_mhz is 0 (a program cannot learn it).\n"
+         services and two wakeups per round, so one set->wake across processes is about half\n\
+         of it). Their tsc_mhz is 0 (a program cannot learn it).\n"
     );
     print!("{out}");
     Ok(())

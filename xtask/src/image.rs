@@ -77,6 +77,7 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "hello.exe"),
     ("hello", "badcall.exe"),
     ("hello", "nullbench.exe"),
+    ("hello", "svcbench.exe"),
     ("hello", "ping.exe"),
     ("hello", "pong.exe"),
     ("hello", "sleeper.exe"),
@@ -88,12 +89,21 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
 
 /// C native programs: (source in `base/c`, executable), built with mingw-w64 against
 /// `libntdll.a` from `private/ntdll/implib`.
-const C_PROGRAMS: &[(&str, &str)] = &[("hello.c", "chello.exe"), ("rtltest.c", "rtltest.exe")];
+const C_PROGRAMS: &[(&str, &str)] = &[
+    ("hello.c", "chello.exe"),
+    ("rtltest.c", "rtltest.exe"),
+    ("cping.c", "cping.exe"),
+    ("cpong.c", "cpong.exe"),
+    ("abusemem.c", "abusemem.exe"),
+    ("abusewait.c", "abusewait.exe"),
+];
 
 /// Native programs booted by every run and selftest image, in this order (`start=`
 /// lines of boot.ini, run by the session manager): `async` ones are not waited for
 /// before the next starts (sleeper.exe waits until ntsuite.exe ends it; ping.exe
-/// waits for pong.exe).
+/// waits for pong.exe). cping.exe parks in its first wait, the two abusers run while
+/// it waits (abusewait.exe stays parked for good), then cpong.exe completes the pair:
+/// the QEMU test sees whether the executive still served it.
 pub const PROGRAMS: &[&str] = &[
     "hello.exe",
     "badcall.exe",
@@ -103,6 +113,10 @@ pub const PROGRAMS: &[&str] = &[
     "ntsuite.exe",
     "async ping.exe",
     "pong.exe",
+    "async cping.exe",
+    "abusemem.exe",
+    "async abusewait.exe",
+    "cpong.exe",
 ];
 
 /// The session manager run and selftest images start (it runs the `start=` list).
@@ -117,7 +131,13 @@ pub fn start_program(entry: &str) -> &str {
 
 /// The programs a bench image starts, after the executive's own benchmarks: ping.exe
 /// parks in its first wait, so pong.exe starts while it waits.
-pub const BENCH_PROGRAMS: &[&str] = &["nullbench.exe", "procbench.exe", "ping.exe", "pong.exe"];
+pub const BENCH_PROGRAMS: &[&str] = &[
+    "nullbench.exe",
+    "svcbench.exe",
+    "procbench.exe",
+    "ping.exe",
+    "pong.exe",
+];
 
 /// What goes into the boot archive beyond the programs built here, and what starts.
 #[derive(Clone, Debug, Default)]

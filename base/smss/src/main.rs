@@ -10,10 +10,10 @@
 //!    `program [arguments]` per string; the executive writes the boot configuration's
 //!    `start=` lines there) in order: each from `\SystemRoot` (`C:\Nereid`) with
 //!    RtlCreateProcessParameters + RtlCreateUserProcess, resumed, waited for, and its
-//!    exit status reported — except entries written `async program …`, which run
-//!    while the next ones start and are waited for at the end;
-//! 4. exits with STATUS_SUCCESS once every program it started has ended (a program
-//!    that never ends keeps it waiting, as Windows' smss waits on its subsystems).
+//!    exit status reported — except entries written `async program …`, which are
+//!    started and left to run while the next ones start (the executive reports how
+//!    they end);
+//! 4. exits with STATUS_SUCCESS after the last entry.
 #![cfg_attr(target_os = "windows", no_std, no_main)]
 
 #[cfg(target_os = "windows")]

@@ -27,8 +27,6 @@ const SESSION_MANAGER: &str =
 /// `\SystemRoot` in both forms.
 const NT_SYSTEM_ROOT: &str = "\\??\\C:\\Nereid\\";
 const DOS_SYSTEM_ROOT: &str = "C:\\Nereid\\";
-/// Most `async` programs waited for at the end.
-const MAX_ASYNC: usize = 8;
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
@@ -392,9 +390,6 @@ fn boot_execute() {
         return;
     }
     let data_len = (u32_at(b, 8) as usize).min(b.len() - 12);
-    let mut waiting: [(HANDLE, [u8; 32], usize); MAX_ASYNC] =
-        [(core::ptr::null_mut(), [0; 32], 0); MAX_ASYNC];
-    let mut n_waiting = 0;
     let mut entry = [0u8; 256];
     let mut n = 0;
     for u in units_at(b, 12, data_len).chain([0]) {
@@ -417,13 +412,9 @@ fn boot_execute() {
         };
         let program = command.split(' ').next().unwrap_or(command);
         match start(command) {
-            Ok(process) if is_async && n_waiting < MAX_ASYNC => {
-                let slot = &mut waiting[n_waiting];
-                let len = program.len().min(slot.1.len());
-                slot.0 = process;
-                slot.1[..len].copy_from_slice(&program.as_bytes()[..len]);
-                slot.2 = len;
-                n_waiting += 1;
+            Ok(process) if is_async => {
+                // SAFETY: the handle `start` returned; the process runs on without us.
+                unsafe { NtClose(process) };
             }
             Ok(process) => finish(program, process),
             Err(s) => say(format_args!(
@@ -431,9 +422,6 @@ fn boot_execute() {
                 s.as_u32()
             )),
         }
-    }
-    for (process, name, len) in &waiting[..n_waiting] {
-        finish(core::str::from_utf8(&name[..*len]).unwrap_or("?"), *process);
     }
 }
 

@@ -155,7 +155,9 @@ impl<T> ServiceWord for *mut T {
 }
 
 /// Calls `$callback! { number Name ZwName (Param: kind(Type), ...); ... }` with every
-/// service. Numbers are dense from 0 and never reused.
+/// service, in number order. Numbers are never reused. They are dense except where a
+/// block was handed to work done in parallel (0x41-0x4F and 0x60-0x6F elsewhere, 0x50-0x5F
+/// here): a number in a gap is `STATUS_INVALID_SYSTEM_SERVICE`.
 #[macro_export]
 macro_rules! for_each_service {
     ($callback:ident) => {
@@ -365,6 +367,19 @@ macro_rules! for_each_service {
                  ThreadObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ProcessFlags: value(u32), ThreadFlags: value(u32), ProcessParameters: in_buf,
                  CreateInfo: in_buf, AttributeList: in_buf);
+            0x0044 NtCreateKeyedEvent ZwCreateKeyedEvent
+                (KeyedEventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
+                 Flags: value(u32));
+            0x0045 NtOpenKeyedEvent ZwOpenKeyedEvent
+                (KeyedEventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0046 NtReleaseKeyedEvent ZwReleaseKeyedEvent
+                (KeyedEventHandle: handle, Key: value(usize), Alertable: value(u8),
+                 Timeout: opt_in_ptr(i64));
+            0x0047 NtWaitForKeyedEvent ZwWaitForKeyedEvent
+                (KeyedEventHandle: handle, Key: value(usize), Alertable: value(u8),
+                 Timeout: opt_in_ptr(i64));
         }
     };
 }

@@ -3,7 +3,8 @@
 //! without harm, native PE processes (hello.exe, badcall.exe) run through ntdll's
 //! system-service stubs, C programs linked by mingw-w64 against libntdll.a, the
 //! conformance suite (ntsuite.exe), two processes waiting on each other (ping.exe,
-//! pong.exe), and the verdict reported through isa-debug-exit.
+//! pong.exe; the C pair cping.exe/cpong.exe around two hostile clients, abusemem.exe
+//! and abusewait.exe), and the verdict reported through isa-debug-exit.
 
 use nereid_harness::Arch;
 use nereid_qemu_tests::{arch_name, boot, wanted, Profile, STEP};
@@ -125,8 +126,7 @@ fn selftest(arch: Arch, profile: Profile) {
         "pong: 1000 rounds ok",
         "ntos: process ping.exe exited with status 0x0000a001",
         "ntos: process pong.exe exited with status 0x0000a002",
-        "smss: ping.exe exited with status 0x0000a001",
-        "smss: sleeper.exe exited with status 0x00005ee9",
+        "smss: pong.exe exited with status 0x0000a002",
         "ntos: process smss.exe exited with status 0x00000000",
     ] {
         assert!(
@@ -135,6 +135,7 @@ fn selftest(arch: Arch, profile: Profile) {
             seen.join("\n")
         );
     }
+    c_pair_and_abusers(&seen);
     let bench = Regex::new(&format!(
         r"BENCH event_pingpong arch={} n=900 median=\d+ p10=\d+ p90=\d+ min=\d+ max=\d+ unit=cycles tsc_mhz=0$",
         regex::escape(arch_name(arch))
@@ -147,6 +148,51 @@ fn selftest(arch: Arch, profile: Profile) {
     );
     let exit = q.wait_exit(STEP).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(exit.debug_exit_value, Some(0), "QEMU exit: {exit:?}");
+}
+
+/// The C program pair (cping.exe / cpong.exe: virtual memory, a 200-round event
+/// ping-pong across processes, keyed-event rendezvous both ways) and the abusers that
+/// run while cping.exe waits (abusemem.exe: reservations and commits until refused;
+/// abusewait.exe: bad waits, 64-object waits, a handle flood, then an infinite wait).
+/// Every check of those programs prints a FAIL line when it fails; and cpong.exe can
+/// only finish after the abusers if the executive kept serving.
+fn c_pair_and_abusers(seen: &[String]) {
+    let log = || seen.join("\n");
+    let fails: Vec<&String> = seen
+        .iter()
+        .filter(|l| {
+            ["cping: ", "cpong: ", "abusemem: ", "abusewait: "]
+                .iter()
+                .any(|p| l.contains(p))
+                && l.contains("FAIL")
+        })
+        .collect();
+    assert!(fails.is_empty(), "failed checks: {fails:#?}\n{}", log());
+    let at = |want: &str| {
+        seen.iter()
+            .position(|l| l.contains(want))
+            .unwrap_or_else(|| panic!("{want:?} not in the boot log:\n{}", log()))
+    };
+    at("cping: vm ok");
+    at("abusemem: ok");
+    let mem_done = at("ntos: process abusemem.exe exited with status 0x0000ab01");
+    let parked = at("abusewait: ok, parking forever");
+    let rounds = at("cpong: 200 rounds ok");
+    at("cping: 200 rounds ok");
+    at("cping: keyed rendezvous ok");
+    at("cpong: keyed rendezvous ok");
+    at("ntos: process cping.exe exited with status 0x0000c001");
+    let pong_done = at("ntos: process cpong.exe exited with status 0x0000c002");
+    assert!(
+        mem_done < rounds && parked < rounds && rounds < pong_done,
+        "cpong.exe did not finish after the abusers:\n{}",
+        log()
+    );
+    // The abusers got statuses, not a dead executive: their result lines name them.
+    let reserve = Regex::new(r"abusemem: \d+ reservations, then 0x").unwrap();
+    assert!(seen.iter().any(|l| reserve.is_match(l)), "{}", log());
+    let flood = Regex::new(r"abusewait: \d+ events, then 0x").unwrap();
+    assert!(seen.iter().any(|l| flood.is_match(l)), "{}", log());
 }
 
 #[test]

@@ -49,6 +49,8 @@ pub struct Qemu {
     start: Instant,
     capture: Arc<SharedCapture>,
     stderr_tail: Arc<Mutex<TailBuffer<String>>>,
+    /// Set when QEMU's stderr reached its end (everything it wrote is in the tail).
+    stderr_done: Arc<std::sync::atomic::AtomicBool>,
     stdin: Option<ChildStdin>,
     /// Index of the first serial line not yet consumed by an expectation.
     /// One past `lines.len()` means the current unterminated line was
@@ -128,6 +130,7 @@ impl Qemu {
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
+        let stderr_done = Arc::new(std::sync::atomic::AtomicBool::new(stderr.is_none()));
 
         let qemu = Qemu {
             child: Some(child),
@@ -136,6 +139,7 @@ impl Qemu {
             start,
             capture: Arc::clone(&capture),
             stderr_tail: Arc::clone(&stderr_tail),
+            stderr_done: Arc::clone(&stderr_done),
             stdin,
             cursor: 0,
             debug_exit: config.debug_exit_enabled(),
@@ -161,7 +165,7 @@ impl Qemu {
         if let Some(err) = stderr {
             thread::Builder::new()
                 .name(format!("qemu-{pid}-stderr"))
-                .spawn(move || collect_stderr(err, stderr_tail, echo_prefix))
+                .spawn(move || collect_stderr(err, stderr_tail, stderr_done, echo_prefix))
                 .map_err(|e| HarnessError::io("spawning the stderr reader thread", e))?;
         }
         Ok(qemu)
@@ -305,9 +309,11 @@ impl Qemu {
                 self.poll_exit()?;
             }
             if self.exit.is_some() {
-                // Output can trail the exit; give it a moment before judging.
+                // Output can trail the exit (serial and stderr are read by their own
+                // threads); give both a moment before judging.
                 let since = *exited_at.get_or_insert_with(Instant::now);
-                if eof || since.elapsed() >= DRAIN_GRACE {
+                let stderr_done = self.stderr_done.load(std::sync::atomic::Ordering::Acquire);
+                if (eof && stderr_done) || since.elapsed() >= DRAIN_GRACE {
                     return Err(self.failure(expected, timeout, false));
                 }
             }
@@ -677,6 +683,7 @@ fn create_log(path: &Path) -> Result<std::fs::File, HarnessError> {
 fn collect_stderr(
     source: std::process::ChildStderr,
     tail: Arc<Mutex<TailBuffer<String>>>,
+    done: Arc<std::sync::atomic::AtomicBool>,
     echo_prefix: Option<String>,
 ) {
     for line in BufReader::new(source).split(b'\n') {
@@ -687,6 +694,7 @@ fn collect_stderr(
         }
         lock(&tail).push(text);
     }
+    done.store(true, std::sync::atomic::Ordering::Release);
 }
 
 #[cfg(test)]

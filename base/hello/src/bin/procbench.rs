@@ -1,7 +1,7 @@
 //! procbench.exe: times a whole process life as a parent sees it: RtlCreateUserProcess
 //! of nop.exe (image mapped, parameters copied, first thread made suspended),
 //! NtResumeThread, NtWaitForSingleObject until it has exited, and closing both handles.
-//! Prints one `BENCH process_create_exit …` line; exits with 0xBE4D (0xBAD0_0002 when a
+//! Prints one `BENCH process_create_exit …` line; exits with 0xBE4E (0xBAD0_0002 when a
 //! round failed or nop.exe did not exit with 0).
 #![cfg_attr(target_os = "windows", no_std, no_main)]
 
@@ -177,7 +177,7 @@ pub extern "system" fn NtProcessStartup(_peb: *mut core::ffi::c_void) -> u32 {
     match bench::run(&mut samples) {
         Some(line) => {
             line.display();
-            native::exit(0xBE4D)
+            native::exit(0xBE4E)
         }
         None => {
             native::print("procbench: creating or running nop.exe failed");

@@ -9,6 +9,7 @@ mod cm;
 mod display;
 mod env;
 mod ke;
+mod keyed;
 mod ldr;
 mod mm;
 mod ob;
@@ -32,6 +33,7 @@ pub fn all() -> Vec<Test> {
         terminate::TESTS,
         ob::TESTS,
         ke::TESTS,
+        keyed::TESTS,
         mm::TESTS,
         time::TESTS,
         timer::TESTS,

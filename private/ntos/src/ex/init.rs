@@ -53,6 +53,16 @@ extern "C" {
     // Linker-script symbols (link/*.ld): only their addresses matter.
     static __ntos_image_start: u8;
     static __ntos_shared_end: u8;
+    static __ntos_image_end: u8;
+}
+
+/// The executive image's span (link address to the end of .bss), for
+/// `SystemModuleInformation`.
+pub(crate) fn executive_image() -> (usize, usize) {
+    (
+        &raw const __ntos_image_start as usize,
+        &raw const __ntos_image_end as usize,
+    )
 }
 
 #[derive(Debug)]
@@ -268,7 +278,9 @@ impl Executive {
                 let s = match (fault, self.nt_processes.get_mut(&pid).map(RefCell::get_mut)) {
                     (Fault::AccessViolation { access, addr, .. }, Some(p)) => {
                         let write = access == Access::Write;
-                        match p.handle_fault(&mut self.mm, &mut self.shadows, addr, write) {
+                        let r = p.handle_fault(&mut self.mm, &mut self.shadows, addr, write);
+                        super::sysinfo::counters::page_fault(r.is_ok());
+                        match r {
                             Ok(()) => return Some(Some(ntdef::status::STATUS_SUCCESS)),
                             Err(s) => s,
                         }
@@ -288,6 +300,16 @@ impl Executive {
             }
             Event::Request { pid: number, label } => {
                 let pid = self.ps.process_of_thread(number)?;
+                super::sysinfo::counters::system_call();
+                if label == SYSINFO_SERVICE {
+                    let pages: usize = self
+                        .nt_processes
+                        .values()
+                        .filter_map(|p| p.try_borrow().ok())
+                        .map(|p| p.vads.committed_pages())
+                        .sum();
+                    super::sysinfo::counters::set_committed(pages as u64);
+                }
                 let object = self.ps.thread(number)?.identity.object;
                 // The caller's process is borrowed from its cell while it is served;
                 // the service reaches the others through theirs.
@@ -371,12 +393,25 @@ impl Executive {
     /// (one `ReplyRecv` system call), and serves it if it is an NT process's.
     /// Returns the message if nobody served it.
     fn step(&mut self, owed: &mut Option<NtStatus>) -> Option<dispatch::Message> {
+        // Idle: every NT thread is parked or suspended, so nothing runs until a
+        // message (a tick at the latest) arrives.
+        let idle = owed.is_none() && self.parked.len() >= self.ps.live_thread_count();
+        let before = if idle {
+            crate::hal::tsc::read_serialized()
+        } else {
+            0
+        };
         let msg = match owed.take() {
             Some(status) => {
                 dispatch::reply_recv(self.ep, status_reply(status), &status_mrs(status))
             }
             None => dispatch::recv(self.ep),
         };
+        if idle {
+            let after = crate::hal::tsc::read_serialized();
+            super::sysinfo::counters::idle_cycles(after.wrapping_sub(before));
+        }
+        super::sysinfo::counters::message();
         let arrived = cfg!(feature = "bench").then(crate::hal::tsc::read_serialized);
         self.ke.now = super::timesvc::system_time(self.timer.as_ref());
         if msg.badge == crate::hal::timer::TICK_BADGE && self.timer.is_some() {
@@ -578,6 +613,9 @@ impl Executive {
         }
     }
 }
+
+/// `NtQuerySystemInformation`'s number: its caller gets the commit total refreshed.
+const SYSINFO_SERVICE: usize = 0x40;
 
 /// Where the Session Manager's configuration lives (Windows' key).
 const SESSION_MANAGER_KEY: &str =
@@ -782,6 +820,7 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
     kprintln!("ntos: executive alive after client fault");
 
     // Ticks from here on: every receive may now return one (see `hal::timer`).
+    super::sysinfo::counters::set_tsc_mhz(exec.tsc_mhz);
     exec.timer = Some(crate::hal::timer::Timer::start(&mut exec.mm, exec.tsc_mhz)?);
 
     // Native NT programs from the boot archive (in bench builds, the benchmark ones).

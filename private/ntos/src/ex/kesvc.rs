@@ -111,7 +111,9 @@ impl From<NtStatus> for KeAnswer {
 /// Dispatcher state of the executive.
 pub struct KeState {
     pub disp: Dispatcher,
-    bodies: BTreeMap<ObjectId, ObjectRef>,
+    pub(super) bodies: BTreeMap<ObjectId, ObjectRef>,
+    /// Keyed events (`ex::keyedsvc`).
+    pub keyed: super::keyedsvc::KeyedState,
     event_type: TypeIndex,
     semaphore_type: TypeIndex,
     mutant_type: TypeIndex,
@@ -175,9 +177,13 @@ impl KeState {
                 .register_type(sync_type("Timer", TIMER_ALL_ACCESS, EVENT_MAPPING))?;
         let mut disp = Dispatcher::new();
         let sleeper = disp.create_event(EventType::Notification, 0)?;
+        let (keyed, global_body) = super::keyedsvc::KeyedState::new(ob, &mut disp)?;
+        let mut bodies = BTreeMap::new();
+        bodies.insert(keyed.global, global_body);
         Ok(Self {
             disp,
-            bodies: BTreeMap::new(),
+            bodies,
+            keyed,
             event_type,
             semaphore_type,
             mutant_type,
@@ -309,6 +315,7 @@ impl KeState {
     /// Frees the bodies of objects the object manager deleted.
     pub fn reap(&mut self, ob: &mut ObState) {
         for d in ob.take_reaped() {
+            self.keyed.forget(d.id, &mut self.disp);
             if let Some(body) = self.bodies.remove(&d.id) {
                 self.disarm(body);
                 let _ = self.disp.delete(body);
@@ -670,8 +677,13 @@ impl<M: ClientMemory> Svc<'_, M> {
         }
     }
 
+    /// [`Svc::timeout`] for the other service files.
+    pub(super) fn read_timeout(&self, at: Option<UserPtr<i64>>) -> Result<Option<i64>, NtStatus> {
+        self.timeout(at)
+    }
+
     /// Runs a wait with a raw NT timeout (see the module notes).
-    fn run_wait(
+    pub(super) fn run_wait(
         &mut self,
         timeout: Option<i64>,
         mut wait: impl FnMut(&mut KeState, ThreadId, Option<Timeout>) -> Result<WaitOutcome, NtStatus>,

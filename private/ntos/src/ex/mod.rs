@@ -7,6 +7,7 @@ pub mod heap;
 #[cfg(ntos_bare)]
 pub mod init;
 pub mod kesvc;
+pub mod keyedsvc;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod procsvc;

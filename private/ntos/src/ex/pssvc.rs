@@ -221,6 +221,14 @@ impl PsState {
             .collect()
     }
 
+    /// How many threads are running (not ended).
+    pub fn live_thread_count(&self) -> usize {
+        self.threads
+            .values()
+            .filter(|t| t.exit_status.is_none())
+            .count()
+    }
+
     /// Whether thread `number` is suspended.
     pub fn is_suspended(&self, number: u32) -> bool {
         self.threads

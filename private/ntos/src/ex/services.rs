@@ -669,9 +669,19 @@ fn NtQuerySystemInformation(
     length: u32,
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
+    let facts = super::sysinfo::Facts {
+        available_pages: cx
+            .mm
+            .untyped
+            .free_bytes(crate::mm::untyped::MemoryKind::Ram)
+            / 4096,
+        archive: super::init::BOOT_ARCHIVE,
+        image: super::init::executive_image(),
+    };
     Outcome::Reply(super::sysinfo::query(
         &*cx.process,
         cx.ke.now,
+        &facts,
         class,
         buffer,
         length,
@@ -980,4 +990,45 @@ fn NtCreateUserProcess(
         create_info,
         attribute_list,
     )
+}
+
+// ----- keyed events (ex::keyedsvc) -------------------------------------------------------
+
+fn NtCreateKeyedEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: Option<UserPtr<OBJECT_ATTRIBUTES>>,
+    flags: u32,
+) -> Outcome {
+    ke(cx).create_keyed(out, desired, attributes, flags).into()
+}
+
+fn NtOpenKeyedEvent(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    ke(cx).open_keyed(out, desired, attributes).into()
+}
+
+fn NtReleaseKeyedEvent(
+    cx: &mut Context<'_>,
+    h: Handle,
+    key: usize,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx).keyed(h.0, key, alertable, timeout, true).into()
+}
+
+fn NtWaitForKeyedEvent(
+    cx: &mut Context<'_>,
+    h: Handle,
+    key: usize,
+    alertable: u8,
+    timeout: Option<UserPtr<i64>>,
+) -> Outcome {
+    ke(cx).keyed(h.0, key, alertable, timeout, false).into()
 }

@@ -144,6 +144,35 @@ pub enum Lookup {
 }
 
 impl ObjectManager {
+    /// A permanent object of an external type that the executive itself names, as
+    /// `\<dir>\<leaf>` (Windows' `\KernelObjects\CritSecOutOfMemoryEvent`): the
+    /// directory is created (permanent) if it is missing; an existing object of that
+    /// name is returned if it has type `ty`, else `STATUS_OBJECT_TYPE_MISMATCH`.
+    pub fn system_object(
+        &mut self,
+        dir: &str,
+        leaf: &str,
+        ty: TypeIndex,
+    ) -> Result<ObjectId, NtStatus> {
+        let root = self.root;
+        let dir_id = match self.find_in_directory(root, &name::wide(dir), true, false)? {
+            Some(d) if self.header(d).map(|h| h.ty) == Some(TypeIndex::DIRECTORY) => d,
+            Some(_) => return Err(STATUS_OBJECT_TYPE_MISMATCH),
+            None => self.permanent_directory(root, dir)?,
+        };
+        let leaf_units = name::wide(leaf);
+        if let Some(found) = self.find_in_directory(dir_id, &leaf_units, true, false)? {
+            return match self.header(found).map(|h| h.ty) {
+                Some(t) if t == ty => Ok(found),
+                _ => Err(STATUS_OBJECT_TYPE_MISMATCH),
+            };
+        }
+        let id = self.new_object(ty, Body::External, true)?;
+        self.insert_entry(dir_id, id, leaf_units)
+            .inspect_err(|_| self.discard_if_unreferenced(id))?;
+        Ok(id)
+    }
+
     /// Finds `component` in directory `dir`, then (with `use_shadow`) in its shadow
     /// directory.
     fn find_in_directory(
