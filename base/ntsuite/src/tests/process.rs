@@ -95,6 +95,58 @@ extern "system" {
         len: u32,
         ret: *mut u32,
     ) -> NtStatus;
+    fn NtAllocateVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        zero_bits: usize,
+        size: *mut usize,
+        kind: u32,
+        protect: u32,
+    ) -> NtStatus;
+    fn NtFreeVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        size: *mut usize,
+        kind: u32,
+    ) -> NtStatus;
+    fn NtProtectVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        size: *mut usize,
+        new: u32,
+        old: *mut u32,
+    ) -> NtStatus;
+    fn NtQueryVirtualMemory(
+        process: HANDLE,
+        addr: usize,
+        class: u32,
+        buf: *mut c_void,
+        len: usize,
+        ret: *mut usize,
+    ) -> NtStatus;
+    fn NtReadVirtualMemory(
+        process: HANDLE,
+        addr: usize,
+        buf: *mut c_void,
+        len: usize,
+        done: *mut usize,
+    ) -> NtStatus;
+    fn NtWriteVirtualMemory(
+        process: HANDLE,
+        addr: usize,
+        buf: *const c_void,
+        len: usize,
+        done: *mut usize,
+    ) -> NtStatus;
+    fn NtDuplicateObject(
+        source_process: HANDLE,
+        source: HANDLE,
+        target_process: HANDLE,
+        target: *mut HANDLE,
+        access: u32,
+        attributes: u32,
+        options: u32,
+    ) -> NtStatus;
 }
 
 fn utf16(s: &str) -> Vec<u16> {
@@ -303,7 +355,138 @@ fn bad_images() -> Result<(), String> {
     Ok(())
 }
 
+/// Virtual memory of a (suspended) child through its process handle: allocate, write,
+/// read back, query, protect, free; its PEB read across; a handle without the VM
+/// rights is refused (NtReadVirtualMemory / NtWriteVirtualMemory need PROCESS_VM_READ /
+/// PROCESS_VM_WRITE, NtAllocate/Free/ProtectVirtualMemory PROCESS_VM_OPERATION:
+/// ReadProcessMemory / VirtualAllocEx docs).
+fn child_memory() -> Result<(), String> {
+    let info = create("\\??\\C:\\Nereid\\hello.exe", false)
+        .map_err(|s| format!("RtlCreateUserProcess: {}", describe(s.as_u32())))?;
+    let child = info.Process;
+    let r = (|| {
+        let ok = |what: &str, s: NtStatus| expect_status(what, s, STATUS_SUCCESS);
+        let (mut base, mut size) = (0usize, 0x3000usize);
+        // SAFETY: locals; MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE.
+        ok("allocate in the child", unsafe {
+            NtAllocateVirtualMemory(child, &mut base, 0, &mut size, 0x3000, 0x04)
+        })?;
+        let data = *b"written by the suite into a child";
+        let mut done = 0usize;
+        // SAFETY: locals.
+        ok("write into the child", unsafe {
+            NtWriteVirtualMemory(
+                child,
+                base + 0x1FF0,
+                data.as_ptr().cast(),
+                data.len(),
+                &mut done,
+            )
+        })?;
+        let mut back = [0u8; 33];
+        // SAFETY: locals.
+        ok("read from the child", unsafe {
+            NtReadVirtualMemory(
+                child,
+                base + 0x1FF0,
+                back.as_mut_ptr().cast(),
+                back.len(),
+                &mut done,
+            )
+        })?;
+        if back != data || done != data.len() {
+            return Err(format!(
+                "read back {:?} ({done} bytes)",
+                String::from_utf8_lossy(&back)
+            ));
+        }
+        // The child's own copy, not ours: our address `base` is not this memory.
+        let mut mbi = [0u8; 48];
+        let mut ret = 0usize;
+        // SAFETY: locals (MEMORY_BASIC_INFORMATION fits 48 bytes on both arches).
+        ok("query the child", unsafe {
+            NtQueryVirtualMemory(child, base, 0, mbi.as_mut_ptr().cast(), mbi.len(), &mut ret)
+        })?;
+        let (mut pb, mut ps, mut old) = (base, 0x1000usize, 0u32);
+        // SAFETY: locals; PAGE_READONLY.
+        ok("protect in the child", unsafe {
+            NtProtectVirtualMemory(child, &mut pb, &mut ps, 0x02, &mut old)
+        })?;
+        if old != 0x04 {
+            return Err(format!("old protection {old:#x}, want 0x4"));
+        }
+        // SAFETY: locals: a write into the now read-only page is a partial copy.
+        let s = unsafe { NtWriteVirtualMemory(child, base, data.as_ptr().cast(), 4, &mut done) };
+        expect_status("write into a read-only page of the child", s, 0x8000_000D)?; // STATUS_PARTIAL_COPY
+                                                                                    // The child's PEB: ImageBaseAddress equals the image information's base
+                                                                                    // (TransferAddress lies inside the image).
+        let mut peb_base = [0u8; W];
+        let peb_image = 0x7FFD_E000 + if W == 8 { 0x10 } else { 0x08 };
+        // SAFETY: locals.
+        ok("read the child's PEB", unsafe {
+            NtReadVirtualMemory(child, peb_image, peb_base.as_mut_ptr().cast(), W, &mut done)
+        })?;
+        let image_base = usize::from_le_bytes(peb_base);
+        let entry = usize::from_le_bytes(info.Image[..W].try_into().unwrap_or([0; W]));
+        if image_base == 0 || entry <= image_base || entry - image_base > 0x10_0000 {
+            return Err(format!(
+                "child image base {image_base:#x}, entry {entry:#x}"
+            ));
+        }
+        let (mut fb, mut fs) = (base, 0usize);
+        // SAFETY: locals; MEM_RELEASE.
+        ok("free in the child", unsafe {
+            NtFreeVirtualMemory(child, &mut fb, &mut fs, 0x8000)
+        })?;
+        // A handle to the child with query rights only.
+        let mut weak: HANDLE = core::ptr::null_mut();
+        // SAFETY: locals; PROCESS_QUERY_LIMITED_INFORMATION, no options.
+        ok("duplicate a weak handle", unsafe {
+            NtDuplicateObject(
+                CURRENT_PROCESS,
+                child,
+                CURRENT_PROCESS,
+                &mut weak,
+                0x1000,
+                0,
+                0,
+            )
+        })?;
+        let mut one = [0u8; 1];
+        // SAFETY: locals.
+        let s =
+            unsafe { NtReadVirtualMemory(weak, peb_image, one.as_mut_ptr().cast(), 1, &mut done) };
+        let (mut b2, mut s2) = (0usize, 0x1000usize);
+        // SAFETY: locals.
+        let s2 = unsafe { NtAllocateVirtualMemory(weak, &mut b2, 0, &mut s2, 0x3000, 0x04) };
+        // SAFETY: a handle made above.
+        unsafe { NtClose(weak) };
+        expect_status("read without PROCESS_VM_READ", s, 0xC000_0022)?;
+        expect_status("allocate without PROCESS_VM_OPERATION", s2, 0xC000_0022)?;
+        // A thread handle is no process handle.
+        // SAFETY: locals.
+        let s = unsafe {
+            NtReadVirtualMemory(
+                info.Thread,
+                peb_image,
+                one.as_mut_ptr().cast(),
+                1,
+                &mut done,
+            )
+        };
+        expect_status("thread handle as process", s, 0xC000_0024)
+    })();
+    // SAFETY: handles the call returned; the child never ran and ends here.
+    unsafe {
+        NtTerminateProcess(child, NtStatus::from_u32(1));
+        NtClose(info.Thread);
+        NtClose(child);
+    }
+    r
+}
+
 pub const TESTS: &[Test] = tests![
+    ("process.child_memory", child_memory),
     ("process.create_denormalized", create_denormalized),
     ("process.create_normalized", create_normalized),
     ("process.bad_images", bad_images),

@@ -585,12 +585,40 @@ fn NtDelayExecution(cx: &mut Context<'_>, _alertable: u8, interval: UserPtr<i64>
 
 // ----- virtual memory (ex::vmsvc) ----------------------------------------------------
 
-fn vm<'a>(cx: &'a mut Context<'_>) -> super::vmsvc::Vm<'a> {
-    super::vmsvc::Vm {
+/// Runs VM service `f` on the process `process` names (the caller's own, or another
+/// one through a handle granting `access`).
+fn with_vm(
+    cx: &mut Context<'_>,
+    process: usize,
+    access: u32,
+    f: impl FnOnce(&mut super::vmsvc::Vm<'_>) -> NtStatus,
+) -> Outcome {
+    let pid = if process == ntsvc::NT_CURRENT_PROCESS {
+        cx.process.pid
+    } else {
+        match super::pssvc::process_of_handle(cx, process, access) {
+            Ok(pid) => pid,
+            Err(s) => return Outcome::Reply(s),
+        }
+    };
+    if pid == cx.process.pid {
+        return Outcome::Reply(f(&mut super::vmsvc::Vm {
+            p: cx.process,
+            target: None,
+            mm: cx.mm,
+            shadows: cx.shadows,
+        }));
+    }
+    // An ended process keeps its object (and record) but has no memory any more.
+    let Some(mut other) = cx.others.get(&pid).and_then(|c| c.try_borrow_mut().ok()) else {
+        return Outcome::Reply(ntdef::status::STATUS_PROCESS_IS_TERMINATING);
+    };
+    Outcome::Reply(f(&mut super::vmsvc::Vm {
         p: cx.process,
+        target: Some(&mut other),
         mm: cx.mm,
         shadows: cx.shadows,
-    }
+    }))
 }
 
 fn NtAllocateVirtualMemory(
@@ -602,7 +630,9 @@ fn NtAllocateVirtualMemory(
     alloc_type: u32,
     protect: u32,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).allocate(process.0, base, zero_bits, size, alloc_type, protect))
+    with_vm(cx, process.0, super::vmsvc::PROCESS_VM_OPERATION, |vm| {
+        vm.allocate(base, zero_bits, size, alloc_type, protect)
+    })
 }
 
 fn NtFreeVirtualMemory(
@@ -612,7 +642,9 @@ fn NtFreeVirtualMemory(
     size: UserPtr<usize>,
     free_type: u32,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).free(process.0, base, size, free_type))
+    with_vm(cx, process.0, super::vmsvc::PROCESS_VM_OPERATION, |vm| {
+        vm.free(base, size, free_type)
+    })
 }
 
 fn NtQueryVirtualMemory(
@@ -624,7 +656,12 @@ fn NtQueryVirtualMemory(
     length: usize,
     returned: Option<UserPtr<usize>>,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).query(process.0, addr, class, buffer, length, returned))
+    with_vm(
+        cx,
+        process.0,
+        super::vmsvc::PROCESS_QUERY_INFORMATION,
+        |vm| vm.query(addr, class, buffer, length, returned),
+    )
 }
 
 fn NtProtectVirtualMemory(
@@ -635,7 +672,9 @@ fn NtProtectVirtualMemory(
     new: u32,
     old: UserPtr<u32>,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).protect(process.0, base, size, new, old))
+    with_vm(cx, process.0, super::vmsvc::PROCESS_VM_OPERATION, |vm| {
+        vm.protect(base, size, new, old)
+    })
 }
 
 fn NtReadVirtualMemory(
@@ -646,7 +685,9 @@ fn NtReadVirtualMemory(
     size: usize,
     done: Option<UserPtr<usize>>,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).copy_virtual(process.0, addr, buffer, size, true, done))
+    with_vm(cx, process.0, super::vmsvc::PROCESS_VM_READ, |vm| {
+        vm.copy_virtual(addr, buffer, size, true, done)
+    })
 }
 
 fn NtWriteVirtualMemory(
@@ -657,7 +698,9 @@ fn NtWriteVirtualMemory(
     size: usize,
     done: Option<UserPtr<usize>>,
 ) -> Outcome {
-    Outcome::Reply(vm(cx).copy_virtual(process.0, addr, buffer, size, false, done))
+    with_vm(cx, process.0, super::vmsvc::PROCESS_VM_WRITE, |vm| {
+        vm.copy_virtual(addr, buffer, size, false, done)
+    })
 }
 
 // ----- time (ex::timesvc) -------------------------------------------------------------

@@ -4,37 +4,58 @@
 //! the in/out parameters once, calls them and applies the result to the process's
 //! frames (`ps::ntprocess`).
 //!
-//! Process handles: the current-process pseudo-handle (other processes: later, with
-//! process creation). seL4 5.0 on x86 cannot map pages no-execute, so PAGE_EXECUTE_*
-//! and the other protections differ only in what the queries report.
+//! Process handles: the current process (pseudo-handle or a handle to it), or another
+//! process through a handle with the right Windows asks for (PROCESS_VM_OPERATION to
+//! allocate, free and protect, PROCESS_QUERY_INFORMATION to query, PROCESS_VM_READ /
+//! PROCESS_VM_WRITE to copy); the dispatcher resolves it (`ex::services::with_vm`).
+//! Arguments always live in the caller's memory, the effect is on the target's.
+//! seL4 5.0 on x86 cannot map pages no-execute, so PAGE_EXECUTE_* and the other
+//! protections differ only in what the queries report.
 
 use crate::ke::probe::{probe, UserPtr};
 use crate::mm::kobj::Mm;
 use crate::ps::ntprocess::{NtProcess, Shadows};
 use ntdef::memory::{MEMORY_BASIC_INFORMATION, MEMORY_BASIC_INFORMATION_CLASS};
 use ntdef::status::*;
-use ntsvc::NT_CURRENT_PROCESS;
 
-/// What a VM service works on.
+/// What a VM service works on: the caller (whose memory holds the arguments) and the
+/// process it names (`None`: itself).
 pub struct Vm<'a> {
     pub p: &'a mut NtProcess,
+    pub target: Option<&'a mut NtProcess>,
     pub mm: &'a mut Mm,
     pub shadows: &'a mut Shadows,
 }
 
+/// Process rights the services check (winnt.h).
+pub const PROCESS_VM_OPERATION: u32 = 0x0008;
+pub const PROCESS_VM_READ: u32 = 0x0010;
+pub const PROCESS_VM_WRITE: u32 = 0x0020;
+pub const PROCESS_QUERY_INFORMATION: u32 = 0x0400;
+
 const W: usize = size_of::<usize>();
 
-fn check_process(handle: usize) -> Result<(), NtStatus> {
-    if handle == NT_CURRENT_PROCESS {
-        Ok(())
-    } else {
-        Err(STATUS_INVALID_HANDLE)
-    }
-}
-
 impl Vm<'_> {
+    /// The process the service acts on.
+    fn t(&mut self) -> &mut NtProcess {
+        match self.target.as_deref_mut() {
+            Some(t) => t,
+            None => self.p,
+        }
+    }
+
     fn read_word(&self, at: usize) -> Result<usize, NtStatus> {
         self.p.read_word(at)
+    }
+
+    /// Writes into the target through its shadows (untouched committed pages get a
+    /// frame first).
+    fn write_remote(&mut self, at: usize, data: &[u8]) -> Result<(), NtStatus> {
+        let Some(t) = self.target.as_deref_mut() else {
+            return self.write(at, data);
+        };
+        t.ensure_backed(self.mm, self.shadows, at, data.len())?;
+        t.write(at, data)
     }
 
     /// Writes through the shadows, giving untouched committed pages a frame first.
@@ -51,7 +72,6 @@ impl Vm<'_> {
     #[allow(clippy::too_many_arguments)]
     pub fn allocate(
         &mut self,
-        process: usize,
         base: UserPtr<usize>,
         zero_bits: usize,
         size: UserPtr<usize>,
@@ -59,7 +79,6 @@ impl Vm<'_> {
         protect: u32,
     ) -> NtStatus {
         NtStatus::from_result((|| {
-            check_process(process)?;
             let want_base = self.read_word(base.addr())?;
             let want_size = self.read_word(size.addr())?;
             // Probe the outputs before anything changes (they are the inputs too).
@@ -73,7 +92,7 @@ impl Vm<'_> {
                 return Err(STATUS_ACCESS_VIOLATION);
             }
             let (b, s) = self
-                .p
+                .t()
                 .vads
                 .allocate(want_base, want_size, alloc_type, protect, zero_bits)?;
             self.write_word(base.addr(), b)?;
@@ -81,15 +100,8 @@ impl Vm<'_> {
         })())
     }
 
-    pub fn free(
-        &mut self,
-        process: usize,
-        base: UserPtr<usize>,
-        size: UserPtr<usize>,
-        free_type: u32,
-    ) -> NtStatus {
+    pub fn free(&mut self, base: UserPtr<usize>, size: UserPtr<usize>, free_type: u32) -> NtStatus {
         NtStatus::from_result((|| {
-            check_process(process)?;
             let want_base = self.read_word(base.addr())?;
             let want_size = self.read_word(size.addr())?;
             if self.p.accessible(base.addr(), W, true) < W
@@ -97,9 +109,9 @@ impl Vm<'_> {
             {
                 return Err(STATUS_ACCESS_VIOLATION);
             }
-            let (b, s, changed) = self.p.vads.free(want_base, want_size, free_type)?;
+            let (b, s, changed) = self.t().vads.free(want_base, want_size, free_type)?;
             for (start, end) in changed.freed {
-                self.p.unback(start, end);
+                self.t().unback(start, end);
             }
             // The out words may have lived in what was just freed.
             let _ = self.p.write(base.addr(), &b.to_le_bytes());
@@ -110,14 +122,12 @@ impl Vm<'_> {
 
     pub fn protect(
         &mut self,
-        process: usize,
         base: UserPtr<usize>,
         size: UserPtr<usize>,
         new: u32,
         old: UserPtr<u32>,
     ) -> NtStatus {
         NtStatus::from_result((|| {
-            check_process(process)?;
             let want_base = self.read_word(base.addr())?;
             let want_size = self.read_word(size.addr())?;
             for (at, n) in [(base.addr(), W), (size.addr(), W), (old.addr(), 4)] {
@@ -126,9 +136,9 @@ impl Vm<'_> {
                     return Err(STATUS_ACCESS_VIOLATION);
                 }
             }
-            let (b, s, prev, changed) = self.p.vads.protect(want_base, want_size, new)?;
+            let (b, s, prev, changed) = self.t().vads.protect(want_base, want_size, new)?;
             for (start, end) in changed.reprotected {
-                self.p.reprotect(start, end)?;
+                self.t().reprotect(start, end)?;
             }
             let _ = self.p.write(base.addr(), &b.to_le_bytes());
             let _ = self.p.write(size.addr(), &s.to_le_bytes());
@@ -139,7 +149,6 @@ impl Vm<'_> {
 
     pub fn query(
         &mut self,
-        process: usize,
         addr: usize,
         class: u32,
         buffer: usize,
@@ -147,7 +156,6 @@ impl Vm<'_> {
         returned: Option<UserPtr<usize>>,
     ) -> NtStatus {
         NtStatus::from_result((|| {
-            check_process(process)?;
             if class != MEMORY_BASIC_INFORMATION_CLASS {
                 return Err(STATUS_INVALID_INFO_CLASS);
             }
@@ -156,7 +164,7 @@ impl Vm<'_> {
                 return Err(STATUS_INFO_LENGTH_MISMATCH);
             }
             probe(buffer, length, W)?;
-            let mbi = self.p.vads.query(addr)?;
+            let mbi = self.t().vads.query(addr)?;
             self.write(buffer, &mbi.to_bytes())?;
             if let Some(r) = returned {
                 self.write_word(r.addr(), need)?;
@@ -172,7 +180,6 @@ impl Vm<'_> {
     #[allow(clippy::too_many_arguments)]
     pub fn copy_virtual(
         &mut self,
-        process: usize,
         remote: usize,
         buffer: usize,
         len: usize,
@@ -180,7 +187,6 @@ impl Vm<'_> {
         done_out: Option<UserPtr<usize>>,
     ) -> NtStatus {
         let r = (|| -> Result<usize, (NtStatus, usize)> {
-            check_process(process).map_err(|s| (s, 0))?;
             for a in [remote, buffer] {
                 if a.checked_add(len).is_none_or(|e| e > ntsvc::USER_LIMIT) {
                     return Err((STATUS_ACCESS_VIOLATION, 0));
@@ -206,11 +212,18 @@ impl Vm<'_> {
                 } else {
                     STATUS_PARTIAL_COPY
                 };
-                self.p
-                    .read(src + done, &mut chunk[..n])
-                    .map_err(|_| (src_fault, done))?;
-                self.write(dst + done, &chunk[..n])
-                    .map_err(|s| (if s == STATUS_NO_MEMORY { s } else { dst_fault }, done))?;
+                let read = if remote_is_src {
+                    self.t().read(src + done, &mut chunk[..n])
+                } else {
+                    self.p.read(src + done, &mut chunk[..n])
+                };
+                read.map_err(|_| (src_fault, done))?;
+                let written = if remote_is_src {
+                    self.write(dst + done, &chunk[..n])
+                } else {
+                    self.write_remote(dst + done, &chunk[..n])
+                };
+                written.map_err(|s| (if s == STATUS_NO_MEMORY { s } else { dst_fault }, done))?;
                 done += n;
             }
             Ok(done)
