@@ -347,6 +347,29 @@ macro_rules! for_each_service {
             0x0040 NtQuerySystemInformation ZwQuerySystemInformation
                 (SystemInformationClass: value(u32), SystemInformation: out_buf,
                  SystemInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
+            // Pointers the handler probes itself, in Windows' order (after the flags).
+            0x0041 NtCreateSection ZwCreateSection
+                (SectionHandle: value(usize), DesiredAccess: value(u32),
+                 ObjectAttributes: value(usize), MaximumSize: value(usize),
+                 SectionPageProtection: value(u32), AllocationAttributes: value(u32),
+                 FileHandle: handle);
+            0x0042 NtOpenSection ZwOpenSection
+                (SectionHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0043 NtMapViewOfSection ZwMapViewOfSection
+                (SectionHandle: handle, ProcessHandle: handle, BaseAddress: value(usize),
+                 ZeroBits: value(usize), CommitSize: value(usize),
+                 SectionOffset: value(usize), ViewSize: value(usize),
+                 InheritDisposition: value(u32), AllocationType: value(u32),
+                 Win32Protect: value(u32));
+            0x0044 NtUnmapViewOfSection ZwUnmapViewOfSection
+                (ProcessHandle: handle, BaseAddress: value(usize));
+            0x0045 NtQuerySection ZwQuerySection
+                (SectionHandle: handle, SectionInformationClass: value(u32),
+                 SectionInformation: value(usize), SectionInformationLength: value(usize),
+                 ReturnLength: value(usize));
+            0x0046 NtExtendSection ZwExtendSection
+                (SectionHandle: handle, NewSectionSize: in_ptr(i64));
         }
     };
 }

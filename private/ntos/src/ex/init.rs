@@ -104,6 +104,8 @@ pub struct Executive {
     ps: super::pssvc::PsState,
     /// The registry (`ex::cmsvc`).
     cm: super::cmsvc::CmState,
+    /// Sections and their views (`ex::sectsvc`).
+    sections: super::sectsvc::SectionState,
     /// Parked callers: the wait each thread is in and the slot holding the reply
     /// capability saved for it (see `ke` module notes).
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
@@ -152,6 +154,8 @@ impl Executive {
                 }
                 let _ = self.ke.process_exit(thread, &id);
                 self.ob.detach(id);
+                self.sections.process_gone(&mut self.mm, pid);
+                self.sections.reap(&mut self.ob, &mut self.mm);
                 self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 self.deliver();
@@ -243,13 +247,17 @@ impl Executive {
                 Some(None)
             }
             Event::Request { pid, label } => {
-                let p = self.nt_processes.get_mut(&pid)?;
-                let identity = p.ob?;
+                // Out of the map while it runs, so views can be mapped into the others.
+                let mut p = self.nt_processes.remove(&pid)?;
+                let Some(identity) = p.ob else {
+                    self.nt_processes.insert(pid, p);
+                    return None;
+                };
                 let thread = thread_of(pid);
                 let parked_map = &self.parked;
                 let parked = |n: u32| parked_map.contains_key(&thread_of(n));
                 let mut cx = services::Context {
-                    process: p,
+                    process: &mut p,
                     ob: &mut self.ob,
                     caller: identity.caller,
                     ke: &mut self.ke,
@@ -259,8 +267,12 @@ impl Executive {
                     ps: &mut self.ps,
                     parked: &parked,
                     cm: &mut self.cm,
+                    sections: &mut self.sections,
+                    others: &mut self.nt_processes,
                 };
                 let outcome = services::dispatch(&mut cx, label);
+                self.nt_processes.insert(pid, p);
+                self.sections.reap(&mut self.ob, &mut self.mm);
                 self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
                 let reply = match outcome {
@@ -327,6 +339,7 @@ impl Executive {
             t.tick();
         }
         let now = self.ke.now;
+        super::kuser::update(now);
         if self.ke.next_deadline().is_some_and(|d| d <= now) {
             self.ke.expire(now);
             self.deliver();
@@ -548,17 +561,22 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         .map_err(|s| BootError::Check(alloc::format!("dispatcher objects: {s}")))?;
     let cm = super::cmsvc::CmState::new(&mut ob, super::timesvc::BOOT_EPOCH)
         .map_err(|s| BootError::Check(alloc::format!("registry: {s}")))?;
+    let mut sections = super::sectsvc::SectionState::new(&mut ob)
+        .map_err(|s| BootError::Check(alloc::format!("sections: {s}")))?;
+    let mut shadows = Shadows::new();
+    shadows.shared_user_data = Some(shared_user_data(&mut mm, &mut sections)?);
     let mut exec = Executive {
         mm,
         ep,
         image,
         processes: BTreeMap::new(),
         nt_processes: BTreeMap::new(),
-        shadows: Shadows::new(),
+        shadows,
         ob,
         ke,
         ps: super::pssvc::PsState::new(),
         cm,
+        sections,
         parked: BTreeMap::new(),
         next_pid: 1,
         tsc_mhz: bi.arch_info as u64,
@@ -708,4 +726,16 @@ fn print_memory(bi: &BootInfo) {
             count - MAX_LISTED - rest_ram
         );
     }
+}
+
+/// KUSER_SHARED_DATA's frame, filled (`ex::kuser`) and mapped in the executive.
+fn shared_user_data(
+    mm: &mut Mm,
+    sections: &mut super::sectsvc::SectionState,
+) -> Result<(Slot, usize), BootError> {
+    let frame = mm.create(Pool::General, ObjectKind::Frame)?;
+    let at = sections.map_in_executive(mm, frame)?;
+    let pages = u32::try_from(super::sysinfo::ram_bytes() / 4096).unwrap_or(u32::MAX);
+    super::kuser::install(at, pages, super::timesvc::BOOT_EPOCH);
+    Ok((frame, at))
 }

@@ -6,9 +6,12 @@ pub mod heap;
 #[cfg(ntos_bare)]
 pub mod init;
 pub mod kesvc;
+pub mod kuser;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
+#[cfg(ntos_bare)]
+pub mod sectsvc;
 #[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;

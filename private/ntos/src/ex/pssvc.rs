@@ -150,7 +150,7 @@ impl PsState {
         self.records.iter_mut().find(|r| r.pid == pid)
     }
 
-    fn by_object(&mut self, id: ObjectId) -> Option<&mut PsRecord> {
+    pub fn by_object(&mut self, id: ObjectId) -> Option<&mut PsRecord> {
         self.records
             .iter_mut()
             .find(|r| r.process == id || r.thread == id)

@@ -39,6 +39,12 @@ pub enum VadKind {
     Image,
     /// Private memory that grows down through a guard page (a thread stack).
     Stack,
+    /// A view of a section (`ex::sectsvc` maps its frames): pages never come from
+    /// demand-zero faults, cannot be freed here, and may not get a protection the
+    /// section's does not allow. Not charged to the process (the section is).
+    Mapped {
+        section_protect: u32,
+    },
 }
 
 impl VadKind {
@@ -46,6 +52,7 @@ impl VadKind {
         match self {
             VadKind::Image => MEM_IMAGE,
             VadKind::Private | VadKind::Stack => MEM_PRIVATE,
+            VadKind::Mapped { .. } => MEM_MAPPED,
         }
     }
 }
@@ -239,13 +246,14 @@ impl Vads {
         protect: u32,
     ) -> Result<(), NtStatus> {
         let vad = self.map.get(&vbase).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
+        let charged = !matches!(vad.kind, VadKind::Mapped { .. });
         // Pages whose commit state changes.
         let mut newly = 0usize;
         let mut gone = 0usize;
         for r in &vad.runs {
             let s = r.start.max(start);
             let e = r.end.min(end);
-            if s < e {
+            if s < e && charged {
                 let n = (e - s) / PAGE_SIZE;
                 if r.protect == 0 && protect != 0 {
                     newly += n;
@@ -427,7 +435,8 @@ impl Vads {
         let start = page_down(base);
         let end = (base + size).next_multiple_of(PAGE_SIZE);
         let v = self.vad_at(start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
-        if end > v.end || v.kind == VadKind::Image {
+        // Views commit through their section (`ex::sectsvc`), never here.
+        if end > v.end || matches!(v.kind, VadKind::Image | VadKind::Mapped { .. }) {
             return Err(STATUS_CONFLICTING_ADDRESSES);
         }
         let vbase = v.base;
@@ -435,15 +444,71 @@ impl Vads {
         Ok((start, end - start))
     }
 
+    /// Places a view of `size` bytes (page multiple): at `base` (granularity-aligned,
+    /// checked by the caller) or, for 0, where `find_free` puts it; `commit` pages from
+    /// the start are committed with `protect`. Returns the base.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_view(
+        &mut self,
+        base: usize,
+        size: usize,
+        top_down: bool,
+        zero_bits: usize,
+        protect: u32,
+        section_protect: u32,
+        commit: usize,
+    ) -> Result<usize, NtStatus> {
+        let highest = if zero_bits == 0 {
+            self.limit
+        } else {
+            (1usize << (32 - zero_bits)).min(self.limit)
+        };
+        let start = if base == 0 {
+            self.find_free(size, highest, top_down)
+                .ok_or(STATUS_NO_MEMORY)?
+        } else {
+            let end = base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER_3)?;
+            if base < self.lowest || end > self.limit {
+                return Err(STATUS_INVALID_PARAMETER_3);
+            }
+            if self.overlaps(base, end) {
+                return Err(STATUS_CONFLICTING_ADDRESSES);
+            }
+            base
+        };
+        let kind = VadKind::Mapped { section_protect };
+        self.insert(start, start + size, kind, protect)?;
+        if commit > 0 {
+            if let Err(e) = self.set(start, start, start + commit.min(size), protect) {
+                self.remove(start);
+                return Err(e);
+            }
+        }
+        Ok(start)
+    }
+
+    /// Removes the view containing `addr`: its range, or `None` if `addr` is in no
+    /// view.
+    pub fn remove_view(&mut self, addr: usize) -> Option<(usize, usize)> {
+        let v = self.vad_at(addr)?;
+        if !matches!(v.kind, VadKind::Mapped { .. }) {
+            return None;
+        }
+        let base = v.base;
+        self.remove(base).map(|v| (v.base, v.end))
+    }
+
     fn remove(&mut self, base: usize) -> Option<Vad> {
         let v = self.map.remove(&base)?;
         self.runs -= v.runs.len();
-        self.committed -= v
-            .runs
-            .iter()
-            .filter(|r| r.protect != 0)
-            .map(|r| (r.end - r.start) / PAGE_SIZE)
-            .sum::<usize>();
+        if !matches!(v.kind, VadKind::Mapped { .. }) {
+            self.committed -= v
+                .runs
+                .iter()
+                .filter(|r| r.protect != 0)
+                .map(|r| (r.end - r.start) / PAGE_SIZE)
+                .sum::<usize>();
+        }
         Some(v)
     }
 
@@ -462,7 +527,9 @@ impl Vads {
             return Err(STATUS_INVALID_PARAMETER_2);
         }
         let v = self.vad_at(base).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
-        if v.kind == VadKind::Image {
+        // ReactOS NtMapViewOfSection test: decommit and release inside a view are
+        // STATUS_UNABLE_TO_DELETE_SECTION.
+        if matches!(v.kind, VadKind::Image | VadKind::Mapped { .. }) {
             return Err(STATUS_UNABLE_TO_DELETE_SECTION);
         }
         let (vbase, vend) = (v.base, v.end);
@@ -519,6 +586,12 @@ impl Vads {
             .any(|r| r.protect == 0 && r.start < end && start < r.end)
         {
             return Err(STATUS_NOT_COMMITTED);
+        }
+        if let VadKind::Mapped { section_protect } = v.kind {
+            // ReactOS test: a view page cannot get more than its section allows.
+            if !crate::mm::section::compatible(section_protect, new) {
+                return Err(STATUS_SECTION_PROTECTION);
+            }
         }
         let old = v.protect_at(start);
         let vbase = v.base;
@@ -590,6 +663,10 @@ impl Vads {
         };
         let protect = v.protect_at(page);
         let (vbase, kind) = (v.base, v.kind);
+        if matches!(kind, VadKind::Mapped { .. }) {
+            // Every accessible page of a view is mapped when the view is made.
+            return FaultAction::Violation(STATUS_ACCESS_VIOLATION);
+        }
         if protect & PAGE_GUARD != 0 {
             let unguarded = protect & !PAGE_GUARD;
             if self.set(vbase, page, page + PAGE_SIZE, unguarded).is_err() {

@@ -101,6 +101,9 @@ fn bad_image(what: &'static str) -> LoadError {
 pub struct Shadows {
     root: AddressSpace,
     in_use: [bool; SHADOW_WINDOWS],
+    /// KUSER_SHARED_DATA's frame and its address in the executive (`ex::kuser`), mapped
+    /// into every process.
+    pub shared_user_data: Option<(Slot, usize)>,
 }
 
 impl Default for Shadows {
@@ -114,6 +117,7 @@ impl Shadows {
         Shadows {
             root: AddressSpace::new(sel4::consts::CAP_INIT_THREAD_VSPACE),
             in_use: [false; SHADOW_WINDOWS],
+            shared_user_data: None,
         }
     }
 }
@@ -126,6 +130,9 @@ struct ShadowPage {
     /// Mapped in the process (not while PAGE_NOACCESS / PAGE_GUARD), and writable.
     mapped: bool,
     writable: bool,
+    /// A section's frame: `frame` is this process's copy of the section's cap (deleted
+    /// with the view or the process), the shadow is the section's.
+    shared: bool,
 }
 
 pub struct NtProcess {
@@ -292,6 +299,7 @@ impl NtProcess {
                 frame,
                 mapped: true,
                 writable,
+                shared: false,
             },
         );
         Ok((frame, shadow))
@@ -364,6 +372,9 @@ impl NtProcess {
     pub fn unback(&mut self, start: usize, end: usize) {
         let gone: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
         for va in gone {
+            if self.pages.get(&va).is_some_and(|p| p.shared) {
+                continue;
+            }
             if let Some(p) = self.pages.remove(&va) {
                 if p.mapped {
                     let _ = sel4::x86_page_unmap(p.frame);
@@ -514,6 +525,7 @@ impl NtProcess {
         for (off, v) in teb::initial_peb(exe_range.start, params::PARAMS_ADDRESS) {
             self.write_word(teb::PEB_ADDRESS + off, v)?;
         }
+        self.map_shared_user_data(mm, shadows)?;
 
         let send_grant = CapRights::new(1, 0, 1);
         for (cptr, kind) in [
@@ -808,6 +820,8 @@ impl NtProcess {
         if let Some(tcb) = self.tcb {
             note(check("TCB_Suspend", sel4::tcb_suspend(tcb)));
         }
+        // Section frames are not the process's: only its cap copies go.
+        note(self.unmap_shared(mm, 0, usize::MAX));
         if let Some(mut v) = self.vspace.take() {
             self.objects.extend(v.take_table_slots());
         }
@@ -826,5 +840,85 @@ impl NtProcess {
         self.pages.clear();
         self.spare.clear();
         first
+    }
+
+    /// Maps a section's frame (`frame`, shadowed at `shadow` in the executive) at
+    /// client page `va` through a cap copy of this process, with the access `protect`
+    /// grants (none: mapped once for its tables, then unmapped; copy-on-write pages
+    /// read-only).
+    pub fn map_shared(
+        &mut self,
+        mm: &mut Mm,
+        va: usize,
+        frame: Slot,
+        shadow: usize,
+        protect: u32,
+    ) -> Result<(), MmError> {
+        let access = vad::access(protect);
+        let writable = access == Some(true) && crate::mm::section::writable(protect);
+        let copy = mm.copy(frame, if writable { RW } else { RO })?;
+        let rights = if writable { RW } else { RO };
+        let r = self.with_growth(mm, |p, mm, pool| match p.vspace.as_mut() {
+            Some(v) => v.map(mm, pool, copy, va, rights),
+            None => Err(MmError::BadPid(p.pid)),
+        });
+        if let Err(e) = r {
+            let _ = mm.delete(copy);
+            return Err(e);
+        }
+        if access.is_none() {
+            let _ = sel4::x86_page_unmap(copy);
+        }
+        self.pages.insert(
+            va,
+            ShadowPage {
+                addr: shadow,
+                frame: copy,
+                mapped: access.is_some(),
+                writable,
+                shared: true,
+            },
+        );
+        Ok(())
+    }
+
+    /// Unmaps the section pages of `start..end` and deletes this process's cap copies.
+    pub fn unmap_shared(&mut self, mm: &mut Mm, start: usize, end: usize) -> Result<(), MmError> {
+        let gone: Vec<usize> = self
+            .pages
+            .range(start..end)
+            .filter(|(_, p)| p.shared)
+            .map(|(va, _)| *va)
+            .collect();
+        let mut first = Ok(());
+        for va in gone {
+            if let Some(p) = self.pages.remove(&va) {
+                // Deleting a mapped frame cap unmaps it.
+                let r = mm.delete(p.frame);
+                if first.is_ok() {
+                    first = r;
+                }
+            }
+        }
+        first
+    }
+
+    /// Maps the executive's KUSER_SHARED_DATA frame read-only at its fixed address, as
+    /// a committed PAGE_READONLY private page.
+    pub fn map_shared_user_data(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &Shadows,
+    ) -> Result<(), LoadError> {
+        let Some((frame, shadow)) = shadows.shared_user_data else {
+            return Ok(());
+        };
+        let at = crate::ex::kuser::ADDRESS;
+        self.vads
+            .insert_fixed(at, at + PAGE_SIZE, VadKind::Private, PAGE_READONLY)
+            .and_then(|()| self.vads.commit_fixed(at, at + PAGE_SIZE, PAGE_READONLY))
+            .map_err(|s| LoadError::Image("KUSER_SHARED_DATA range", s))?;
+        self.map_shared(mm, at, frame, shadow, PAGE_READONLY)?;
+        Ok(())
     }
 }
