@@ -230,7 +230,7 @@ mod tests {
             (TICK_COUNT, COOKIE, PROCESSOR_FEATURES),
             (0x320, 0x330, 0x274)
         );
-        assert!(SIZE <= 4096);
+        const { assert!(SIZE <= 4096) };
     }
 
     #[test]
