@@ -8,11 +8,13 @@ mod close;
 mod cm;
 mod display;
 mod ke;
+mod kuser;
 mod mm;
 mod ob;
 mod peb;
 mod ps;
 mod rtl;
+mod section;
 mod sysinfo;
 mod terminate;
 mod time;
@@ -27,6 +29,8 @@ pub fn all() -> Vec<Test> {
         ob::TESTS,
         ke::TESTS,
         mm::TESTS,
+        section::TESTS,
+        kuser::TESTS,
         time::TESTS,
         timer::TESTS,
         sysinfo::TESTS,

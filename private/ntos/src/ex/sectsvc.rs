@@ -524,7 +524,8 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
             p.vads
                 .commit_fixed(va, va + PAGE_SIZE as usize, a.protect)?;
             let (frame, shadow) = sections.frame(mm, n, first + i)?;
-            p.map_shared(mm, va, frame, shadow, a.protect)
+            let max_writable = rules::writable(spec.protect);
+            p.map_shared(mm, va, frame, shadow, a.protect, max_writable)
                 .map_err(mm_status)?;
         }
         Ok(())

@@ -45,13 +45,16 @@ pub enum VadKind {
     Mapped {
         section_protect: u32,
     },
+    /// A page the executive maps in every process (KUSER_SHARED_DATA): private memory
+    /// to queries, but never freed, reprotected or demand-filled.
+    Pinned,
 }
 
 impl VadKind {
     pub fn mem_type(self) -> u32 {
         match self {
             VadKind::Image => MEM_IMAGE,
-            VadKind::Private | VadKind::Stack => MEM_PRIVATE,
+            VadKind::Private | VadKind::Stack | VadKind::Pinned => MEM_PRIVATE,
             VadKind::Mapped { .. } => MEM_MAPPED,
         }
     }
@@ -436,7 +439,11 @@ impl Vads {
         let end = (base + size).next_multiple_of(PAGE_SIZE);
         let v = self.vad_at(start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
         // Views commit through their section (`ex::sectsvc`), never here.
-        if end > v.end || matches!(v.kind, VadKind::Image | VadKind::Mapped { .. }) {
+        let fixed = matches!(
+            v.kind,
+            VadKind::Image | VadKind::Mapped { .. } | VadKind::Pinned
+        );
+        if end > v.end || fixed {
             return Err(STATUS_CONFLICTING_ADDRESSES);
         }
         let vbase = v.base;
@@ -532,6 +539,9 @@ impl Vads {
         if matches!(v.kind, VadKind::Image | VadKind::Mapped { .. }) {
             return Err(STATUS_UNABLE_TO_DELETE_SECTION);
         }
+        if v.kind == VadKind::Pinned {
+            return Err(STATUS_INVALID_PARAMETER);
+        }
         let (vbase, vend) = (v.base, v.end);
         let start = page_down(base);
         let end = if size == 0 {
@@ -586,6 +596,9 @@ impl Vads {
             .any(|r| r.protect == 0 && r.start < end && start < r.end)
         {
             return Err(STATUS_NOT_COMMITTED);
+        }
+        if v.kind == VadKind::Pinned {
+            return Err(STATUS_INVALID_PAGE_PROTECTION);
         }
         if let VadKind::Mapped { section_protect } = v.kind {
             // ReactOS test: a view page cannot get more than its section allows.
@@ -663,7 +676,7 @@ impl Vads {
         };
         let protect = v.protect_at(page);
         let (vbase, kind) = (v.base, v.kind);
-        if matches!(kind, VadKind::Mapped { .. }) {
+        if matches!(kind, VadKind::Mapped { .. } | VadKind::Pinned) {
             // Every accessible page of a view is mapped when the view is made.
             return FaultAction::Violation(STATUS_ACCESS_VIOLATION);
         }

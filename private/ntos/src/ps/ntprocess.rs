@@ -131,8 +131,9 @@ struct ShadowPage {
     mapped: bool,
     writable: bool,
     /// A section's frame: `frame` is this process's copy of the section's cap (deleted
-    /// with the view or the process), the shadow is the section's.
-    shared: bool,
+    /// with the view or the process), the shadow is the section's; `Some(w)`: whether
+    /// the copy may ever be mapped writable.
+    shared: Option<bool>,
 }
 
 pub struct NtProcess {
@@ -299,7 +300,7 @@ impl NtProcess {
                 frame,
                 mapped: true,
                 writable,
-                shared: false,
+                shared: None,
             },
         );
         Ok((frame, shadow))
@@ -372,7 +373,7 @@ impl NtProcess {
     pub fn unback(&mut self, start: usize, end: usize) {
         let gone: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
         for va in gone {
-            if self.pages.get(&va).is_some_and(|p| p.shared) {
+            if self.pages.get(&va).is_some_and(|p| p.shared.is_some()) {
                 continue;
             }
             if let Some(p) = self.pages.remove(&va) {
@@ -392,10 +393,14 @@ impl NtProcess {
         };
         let vas: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
         for va in vas {
-            let want = vad::access(self.vads.protection(va));
+            let mut want = vad::access(self.vads.protection(va));
             let Some(p) = self.pages.get_mut(&va) else {
                 continue;
             };
+            // A section page never becomes writable beyond its section.
+            if p.shared == Some(false) {
+                want = want.map(|_| false);
+            }
             let r = match (p.mapped, want) {
                 (true, None) => sel4::x86_page_unmap(p.frame),
                 (true, Some(w)) if w == p.writable => Ok(()),
@@ -846,6 +851,8 @@ impl NtProcess {
     /// client page `va` through a cap copy of this process, with the access `protect`
     /// grants (none: mapped once for its tables, then unmapped; copy-on-write pages
     /// read-only).
+    /// `max_writable`: the section allows writes (a later NtProtectVirtualMemory may
+    /// make the page writable).
     pub fn map_shared(
         &mut self,
         mm: &mut Mm,
@@ -853,10 +860,12 @@ impl NtProcess {
         frame: Slot,
         shadow: usize,
         protect: u32,
+        max_writable: bool,
     ) -> Result<(), MmError> {
         let access = vad::access(protect);
-        let writable = access == Some(true) && crate::mm::section::writable(protect);
-        let copy = mm.copy(frame, if writable { RW } else { RO })?;
+        let writable =
+            max_writable && access == Some(true) && crate::mm::section::writable(protect);
+        let copy = mm.copy(frame, if max_writable { RW } else { RO })?;
         let rights = if writable { RW } else { RO };
         let r = self.with_growth(mm, |p, mm, pool| match p.vspace.as_mut() {
             Some(v) => v.map(mm, pool, copy, va, rights),
@@ -876,7 +885,7 @@ impl NtProcess {
                 frame: copy,
                 mapped: access.is_some(),
                 writable,
-                shared: true,
+                shared: Some(max_writable),
             },
         );
         Ok(())
@@ -887,7 +896,7 @@ impl NtProcess {
         let gone: Vec<usize> = self
             .pages
             .range(start..end)
-            .filter(|(_, p)| p.shared)
+            .filter(|(_, p)| p.shared.is_some())
             .map(|(va, _)| *va)
             .collect();
         let mut first = Ok(());
@@ -904,7 +913,7 @@ impl NtProcess {
     }
 
     /// Maps the executive's KUSER_SHARED_DATA frame read-only at its fixed address, as
-    /// a committed PAGE_READONLY private page.
+    /// a committed PAGE_READONLY private page that cannot be freed or reprotected.
     pub fn map_shared_user_data(
         &mut self,
         mm: &mut Mm,
@@ -915,10 +924,10 @@ impl NtProcess {
         };
         let at = crate::ex::kuser::ADDRESS;
         self.vads
-            .insert_fixed(at, at + PAGE_SIZE, VadKind::Private, PAGE_READONLY)
+            .insert_fixed(at, at + PAGE_SIZE, VadKind::Pinned, PAGE_READONLY)
             .and_then(|()| self.vads.commit_fixed(at, at + PAGE_SIZE, PAGE_READONLY))
             .map_err(|s| LoadError::Image("KUSER_SHARED_DATA range", s))?;
-        self.map_shared(mm, at, frame, shadow, PAGE_READONLY)?;
+        self.map_shared(mm, at, frame, shadow, PAGE_READONLY, false)?;
         Ok(())
     }
 }
