@@ -156,7 +156,11 @@ fn constants() -> Result<(), String> {
     } else {
         0x014C
     };
-    eq("ImageNumberLow/High", u32_at(0x2C), machine | (machine << 16))?;
+    eq(
+        "ImageNumberLow/High",
+        u32_at(0x2C),
+        machine | (machine << 16),
+    )?;
     let mut root = String::new();
     for i in 0..20 {
         let u = (u32_at(0x30 + 4 * i)) as u16;
@@ -170,7 +174,9 @@ fn constants() -> Result<(), String> {
     }
     Err(String::from("NtSystemRoot not terminated"))?;
     if u32_at(0x2E8) == 0 || u32_at(0x4) == 0 {
-        return Err(String::from("NumberOfPhysicalPages or TickCountMultiplier is 0"));
+        return Err(String::from(
+            "NumberOfPhysicalPages or TickCountMultiplier is 0",
+        ));
     }
     Ok(())
 }

@@ -306,7 +306,14 @@ fn top_down_commit_touch() -> Result<(), String> {
     let (st, base, size) = alloc(0, 0x2_0000, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE);
     expect_status("top-down reserve", st, STATUS_SUCCESS)?;
     let r = (|| {
-        if base + size > USER_LIMIT || base + size + 0x10_0000 < USER_LIMIT.min(0x7FFE_0000) {
+        // At the top: within 1 MiB of the user limit (x86: below the fixed TEB/PEB
+        // and shared-data pages at 0x7FFD0000).
+        let top = if USER_LIMIT > 0x1_0000_0000 {
+            USER_LIMIT
+        } else {
+            0x7FFD_0000
+        };
+        if base + size > USER_LIMIT || base + size + 0x10_0000 < top {
             return Err(format!("top-down reservation at {base:#x}+{size:#x}"));
         }
         let page = base + 0x1_0000;

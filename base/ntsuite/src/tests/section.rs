@@ -286,7 +286,14 @@ fn create_bad_arguments() -> Result<(), String> {
     let sz = 0i64;
     let null = core::ptr::null::<OBJECT_ATTRIBUTES>();
     // [RING3K] attributes first, even with a NULL handle pointer.
-    for attrs in [0, SEC_FILE, SEC_BASED, SEC_NO_CHANGE, !0, SEC_COMMIT | SEC_RESERVE] {
+    for attrs in [
+        0,
+        SEC_FILE,
+        SEC_BASED,
+        SEC_NO_CHANGE,
+        !0,
+        SEC_COMMIT | SEC_RESERVE,
+    ] {
         // SAFETY: NULL and a local; the executive checks them.
         let s = unsafe {
             NtCreateSection(
@@ -299,13 +306,15 @@ fn create_bad_arguments() -> Result<(), String> {
                 NULL,
             )
         };
-        expect_status(&format!("attributes {attrs:#x}"), s, STATUS_INVALID_PARAMETER_6)?;
+        expect_status(
+            &format!("attributes {attrs:#x}"),
+            s,
+            STATUS_INVALID_PARAMETER_6,
+        )?;
     }
     // [RING3K] then the handle pointer.
     // SAFETY: as above.
-    let s = unsafe {
-        NtCreateSection(core::ptr::null_mut(), 0, null, &sz, 0, SEC_IMAGE, NULL)
-    };
+    let s = unsafe { NtCreateSection(core::ptr::null_mut(), 0, null, &sz, 0, SEC_IMAGE, NULL) };
     expect_status("NULL handle pointer", s, STATUS_ACCESS_VIOLATION)?;
     for (at, want) in [
         (KERNEL, STATUS_ACCESS_VIOLATION),
@@ -313,7 +322,15 @@ fn create_bad_arguments() -> Result<(), String> {
     ] {
         // SAFETY: the executive probes the bad pointer; nothing is written.
         let s = unsafe {
-            NtCreateSection(at as *mut HANDLE, 0, null, &sz, PAGE_READONLY, SEC_COMMIT, NULL)
+            NtCreateSection(
+                at as *mut HANDLE,
+                0,
+                null,
+                &sz,
+                PAGE_READONLY,
+                SEC_COMMIT,
+                NULL,
+            )
         };
         expect_status(&format!("handle pointer {at:#x}"), s, want)?;
     }
@@ -321,7 +338,13 @@ fn create_bad_arguments() -> Result<(), String> {
     // [RING3K] protection, then the file, then the size.
     let cases: [(u32, u32, HANDLE, i64, u32); 9] = [
         (0, SEC_IMAGE, NULL, 0, STATUS_INVALID_PAGE_PROTECTION),
-        (PAGE_READONLY, SEC_IMAGE, NULL, 0, STATUS_INVALID_FILE_FOR_SECTION),
+        (
+            PAGE_READONLY,
+            SEC_IMAGE,
+            NULL,
+            0,
+            STATUS_INVALID_FILE_FOR_SECTION,
+        ),
         (
             PAGE_READONLY,
             SEC_IMAGE,
@@ -329,12 +352,42 @@ fn create_bad_arguments() -> Result<(), String> {
             0,
             STATUS_INVALID_HANDLE,
         ),
-        (PAGE_READONLY, SEC_RESERVE, NULL, 0, STATUS_INVALID_PARAMETER_4),
-        (PAGE_NOACCESS, SEC_RESERVE, NULL, 0, STATUS_INVALID_PAGE_PROTECTION),
-        (PAGE_EXECUTE, SEC_RESERVE, NULL, 0, STATUS_INVALID_PARAMETER_4),
+        (
+            PAGE_READONLY,
+            SEC_RESERVE,
+            NULL,
+            0,
+            STATUS_INVALID_PARAMETER_4,
+        ),
+        (
+            PAGE_NOACCESS,
+            SEC_RESERVE,
+            NULL,
+            0,
+            STATUS_INVALID_PAGE_PROTECTION,
+        ),
+        (
+            PAGE_EXECUTE,
+            SEC_RESERVE,
+            NULL,
+            0,
+            STATUS_INVALID_PARAMETER_4,
+        ),
         // [REACTOS-MAP]
-        (PAGE_NOACCESS, SEC_COMMIT, NULL, 0x1000, STATUS_INVALID_PAGE_PROTECTION),
-        (PAGE_READWRITE, SEC_COMMIT, NULL, 0x80_0000_0000, STATUS_COMMITMENT_LIMIT),
+        (
+            PAGE_NOACCESS,
+            SEC_COMMIT,
+            NULL,
+            0x1000,
+            STATUS_INVALID_PAGE_PROTECTION,
+        ),
+        (
+            PAGE_READWRITE,
+            SEC_COMMIT,
+            NULL,
+            0x80_0000_0000,
+            STATUS_COMMITMENT_LIMIT,
+        ),
         (
             PAGE_READWRITE,
             SEC_RESERVE,
@@ -531,7 +584,14 @@ fn views_alias() -> Result<(), String> {
                 m.Protect,
                 m.Type,
             ),
-            (c, PAGE_READONLY, 0x1000, MEM_COMMIT, PAGE_READONLY, MEM_MAPPED),
+            (
+                c,
+                PAGE_READONLY,
+                0x1000,
+                MEM_COMMIT,
+                PAGE_READONLY,
+                MEM_MAPPED,
+            ),
         )?;
         let m = query_vm(b + 0x5000)?;
         eq(
@@ -543,7 +603,13 @@ fn views_alias() -> Result<(), String> {
         let v = 0xABCD_EF01u32;
         // SAFETY: a local source, a committed writable view.
         let s = unsafe {
-            NtWriteVirtualMemory(CURRENT_PROCESS, a + 0x40, (&raw const v).cast(), 4, core::ptr::null_mut())
+            NtWriteVirtualMemory(
+                CURRENT_PROCESS,
+                a + 0x40,
+                (&raw const v).cast(),
+                4,
+                core::ptr::null_mut(),
+            )
         };
         expect_status("NtWriteVirtualMemory into a view", s, STATUS_SUCCESS)?;
         eq("seen in the other view", peek(b + 0x40), v)?;
@@ -583,7 +649,15 @@ fn map_bad_arguments() -> Result<(), String> {
         // (what, base, offset, size, alloc type, protect, want)
         let cases: [(&str, usize, Option<i64>, usize, u32, u32, u32); 11] = [
             // [REACTOS-MAP]
-            ("base off 64K", 0x3000_1000, None, 0x1000, 0, rw, STATUS_MAPPED_ALIGNMENT),
+            (
+                "base off 64K",
+                0x3000_1000,
+                None,
+                0x1000,
+                0,
+                rw,
+                STATUS_MAPPED_ALIGNMENT,
+            ),
             (
                 "execute on RW section",
                 0,
@@ -593,15 +667,87 @@ fn map_bad_arguments() -> Result<(), String> {
                 PAGE_EXECUTE_READWRITE,
                 STATUS_SECTION_PROTECTION,
             ),
-            ("MEM_COMMIT", 0, None, 0x1000, MEM_COMMIT, rw, STATUS_INVALID_PARAMETER_9),
-            ("MEM_RESERVE", 0, None, 0x1000, MEM_RESERVE, rw, STATUS_INVALID_PARAMETER_9),
-            ("protect 0", 0, None, 0, 0, 0, STATUS_INVALID_PAGE_PROTECTION),
-            ("guard view", 0, None, 0, 0, rw | PAGE_GUARD, STATUS_INVALID_PAGE_PROTECTION),
-            ("offset off 64K", 0, Some(0x1000), 0x1000, 0, rw, STATUS_MAPPED_ALIGNMENT),
-            ("offset at end", 0, Some(0x2_0000), 0, 0, rw, STATUS_INVALID_VIEW_SIZE),
-            ("view past end", 0, None, 0x2_1000, 0, rw, STATUS_INVALID_VIEW_SIZE),
-            ("ViewSize MAXULONG_PTR", 0, None, usize::MAX, 0, rw, STATUS_INVALID_PARAMETER_3),
-            ("kernel base", KERNEL, None, 0x1000, 0, rw, STATUS_INVALID_PARAMETER_3),
+            (
+                "MEM_COMMIT",
+                0,
+                None,
+                0x1000,
+                MEM_COMMIT,
+                rw,
+                STATUS_INVALID_PARAMETER_9,
+            ),
+            (
+                "MEM_RESERVE",
+                0,
+                None,
+                0x1000,
+                MEM_RESERVE,
+                rw,
+                STATUS_INVALID_PARAMETER_9,
+            ),
+            (
+                "protect 0",
+                0,
+                None,
+                0,
+                0,
+                0,
+                STATUS_INVALID_PAGE_PROTECTION,
+            ),
+            (
+                "guard view",
+                0,
+                None,
+                0,
+                0,
+                rw | PAGE_GUARD,
+                STATUS_INVALID_PAGE_PROTECTION,
+            ),
+            (
+                "offset off 64K",
+                0,
+                Some(0x1000),
+                0x1000,
+                0,
+                rw,
+                STATUS_MAPPED_ALIGNMENT,
+            ),
+            (
+                "offset at end",
+                0,
+                Some(0x2_0000),
+                0,
+                0,
+                rw,
+                STATUS_INVALID_VIEW_SIZE,
+            ),
+            (
+                "view past end",
+                0,
+                None,
+                0x2_1000,
+                0,
+                rw,
+                STATUS_INVALID_VIEW_SIZE,
+            ),
+            (
+                "ViewSize MAXULONG_PTR",
+                0,
+                None,
+                usize::MAX,
+                0,
+                rw,
+                STATUS_INVALID_PARAMETER_3,
+            ),
+            (
+                "kernel base",
+                KERNEL,
+                None,
+                0x1000,
+                0,
+                rw,
+                STATUS_INVALID_PARAMETER_3,
+            ),
         ];
         for (what, base, off, size, ty, protect, want) in cases {
             let (s, _, _) = map_full(h, cp, base, off, size, 0, ty, protect);
@@ -616,7 +762,18 @@ fn map_bad_arguments() -> Result<(), String> {
         expect_status("inherit 0", s, STATUS_INVALID_PARAMETER_8)?;
         // SAFETY: as above.
         let s = unsafe {
-            NtMapViewOfSection(h, cp, &mut b, 22, 0, core::ptr::null_mut(), &mut n, 1, 0, rw)
+            NtMapViewOfSection(
+                h,
+                cp,
+                &mut b,
+                22,
+                0,
+                core::ptr::null_mut(),
+                &mut n,
+                1,
+                0,
+                rw,
+            )
         };
         expect_status("ZeroBits 22", s, STATUS_INVALID_PARAMETER_4)?;
         // [RING3K] a NULL ViewSize.
@@ -659,7 +816,11 @@ fn map_bad_arguments() -> Result<(), String> {
         expect_status("section as process", s, STATUS_OBJECT_TYPE_MISMATCH)?;
         // SAFETY: plain values.
         let s = unsafe { NtUnmapViewOfSection(h, 0x1_0000) };
-        expect_status("unmap with a section handle", s, STATUS_OBJECT_TYPE_MISMATCH)?;
+        expect_status(
+            "unmap with a section handle",
+            s,
+            STATUS_OBJECT_TYPE_MISMATCH,
+        )?;
         // SAFETY: plain values.
         let s = unsafe { NtUnmapViewOfSection(CURRENT_PROCESS, 0x1_0000) };
         expect_status("unmap a non-view", s, STATUS_NOT_MAPPED_VIEW)?;
@@ -707,7 +868,13 @@ fn protections() -> Result<(), String> {
         let v = 1u32;
         // SAFETY: a local source; the target is read-only.
         let s = unsafe {
-            NtWriteVirtualMemory(CURRENT_PROCESS, a, (&raw const v).cast(), 4, core::ptr::null_mut())
+            NtWriteVirtualMemory(
+                CURRENT_PROCESS,
+                a,
+                (&raw const v).cast(),
+                4,
+                core::ptr::null_mut(),
+            )
         };
         expect_status("write into a RO view", s, STATUS_PARTIAL_COPY)?;
         let (mut pb, mut ps, mut old) = (a, 0x1000usize, 0u32);
@@ -745,7 +912,16 @@ fn reserve_section() -> Result<(), String> {
     let h = create(0x2_0000, PAGE_READWRITE, SEC_RESERVE)?;
     let r = (|| {
         // [REACTOS-MAP] map two pages, commit one.
-        let (s, a, n) = map_full(h, CURRENT_PROCESS, 0, None, 0x2000, 0x1000, 0, PAGE_READWRITE);
+        let (s, a, n) = map_full(
+            h,
+            CURRENT_PROCESS,
+            0,
+            None,
+            0x2000,
+            0x1000,
+            0,
+            PAGE_READWRITE,
+        );
         expect_status("map SEC_RESERVE", s, STATUS_SUCCESS)?;
         eq("view size", n, 0x2000)?;
         let m0 = query_vm(a)?;
@@ -863,7 +1039,11 @@ fn extend_section() -> Result<(), String> {
     // SAFETY: a local.
     let s = unsafe { NtExtendSection(h, &mut size) };
     close(h);
-    expect_status("extend without SECTION_EXTEND_SIZE", s, STATUS_ACCESS_DENIED)?;
+    expect_status(
+        "extend without SECTION_EXTEND_SIZE",
+        s,
+        STATUS_ACCESS_DENIED,
+    )?;
     // SAFETY: a kernel-range pointer, probed by the executive.
     let s = unsafe { NtExtendSection(h, KERNEL as *mut i64) };
     expect_status("kernel NewSectionSize", s, STATUS_ACCESS_VIOLATION)
@@ -892,7 +1072,11 @@ fn cross_process() -> Result<(), String> {
         expect_status("same place again there", s, STATUS_CONFLICTING_ADDRESSES)?;
         // SAFETY: plain values.
         let s = unsafe { NtUnmapViewOfSection(weak, there) };
-        expect_status("unmap without PROCESS_VM_OPERATION", s, STATUS_ACCESS_DENIED)?;
+        expect_status(
+            "unmap without PROCESS_VM_OPERATION",
+            s,
+            STATUS_ACCESS_DENIED,
+        )?;
         // SAFETY: plain values.
         let s = unsafe { NtUnmapViewOfSection(hp, there) };
         expect_status("unmap there", s, STATUS_SUCCESS)?;

@@ -217,7 +217,8 @@ impl SectionState {
         };
         self.charged = self.charged.saturating_sub(s.charged());
         for (_, (frame, shadow)) in s.frames {
-            // Deleting the cap unmaps the shadow.
+            // Unmapped explicitly: deleting a mapped frame cap leaves the mapping.
+            let _ = sel4::x86_page_unmap(frame);
             let _ = mm.delete(frame);
             self.free_shadows.push(shadow);
         }

@@ -668,6 +668,36 @@ impl Vads {
         Ok(mbi)
     }
 
+    /// Where a fault reported at `addr` may really have been. seL4 5.0's x86
+    /// `handleVMFault` keeps the fault address in a `uint32_t`, so on x86_64 a fault
+    /// above 4 GiB arrives with only its low 32 bits: every address inside a
+    /// descriptor with those low bits is a candidate (`addr` itself first, if it is
+    /// inside one).
+    pub fn fault_candidates(&self, addr: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        if self.vad_at(addr).is_some() {
+            out.push(addr);
+        }
+        if usize::BITS <= 32 || addr > u32::MAX as usize {
+            return out;
+        }
+        const WINDOW: u64 = 1 << 32;
+        for v in self.map.values() {
+            if (v.end as u64) <= WINDOW {
+                continue;
+            }
+            let first = (v.base as u64 / WINDOW).max(1);
+            let last = (v.end as u64 - 1) / WINDOW;
+            for w in first..=last {
+                let c = (w * WINDOW) as usize | addr;
+                if c >= v.base && c < v.end && !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
     /// What a page fault at `addr` means.
     pub fn fault(&mut self, addr: usize, write: bool) -> FaultAction {
         let page = page_down(addr);
@@ -958,6 +988,22 @@ mod tests {
             v.protect(0x7000_0000, 0x1000, PAGE_READONLY),
             Err(STATUS_CONFLICTING_ADDRESSES)
         );
+    }
+
+    #[test]
+    fn truncated_fault_addresses_widen() {
+        if usize::BITS <= 32 {
+            return;
+        }
+        let mut v = Vads::new(0x1_0000, 0x7FFF_FFFF_0000, 1000);
+        let high = 0x7FFF_FFFD_0000usize;
+        v.insert_fixed(high, high + 0x2_0000, VadKind::Private, PAGE_READWRITE)
+            .unwrap();
+        v.insert_fixed(0x40_0000, 0x41_0000, VadKind::Private, PAGE_READWRITE)
+            .unwrap();
+        assert_eq!(v.fault_candidates(0xFFFE_0008), vec![0x7FFF_FFFE_0008]);
+        assert_eq!(v.fault_candidates(0x40_0010), vec![0x40_0010]);
+        assert!(v.fault_candidates(0x1234_0000).is_empty());
     }
 
     #[test]

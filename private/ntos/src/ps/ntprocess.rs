@@ -315,6 +315,7 @@ impl NtProcess {
         addr: usize,
         write: bool,
     ) -> Result<(), NtStatus> {
+        let addr = self.widen_fault_address(addr);
         let page = addr & !(PAGE_SIZE - 1);
         if self.pages.contains_key(&page) {
             // Present already: a protection fault.
@@ -902,7 +903,9 @@ impl NtProcess {
         let mut first = Ok(());
         for va in gone {
             if let Some(p) = self.pages.remove(&va) {
-                // Deleting a mapped frame cap unmaps it.
+                // seL4 5.0 leaves a copy's mapping in place when the copy is deleted
+                // (measured: the next map there fails with DeleteFirst).
+                let _ = sel4::x86_page_unmap(p.frame);
                 let r = mm.delete(p.frame);
                 if first.is_ok() {
                     first = r;
@@ -929,5 +932,23 @@ impl NtProcess {
             .map_err(|s| LoadError::Image("KUSER_SHARED_DATA range", s))?;
         self.map_shared(mm, at, frame, shadow, PAGE_READONLY, false)?;
         Ok(())
+    }
+
+    /// The full address of a fault seL4 reported with only its low 32 bits (see
+    /// [`Vads::fault_candidates`]): the one candidate, else the one that is committed
+    /// but not backed yet (a demand fault), else the address as reported.
+    fn widen_fault_address(&self, addr: usize) -> usize {
+        let c = self.vads.fault_candidates(addr);
+        if let [one] = c.as_slice() {
+            return *one;
+        }
+        let mut demand = c.iter().filter(|&&a| {
+            let page = a & !(PAGE_SIZE - 1);
+            !self.pages.contains_key(&page) && self.vads.protection(page) != 0
+        });
+        match (demand.next(), demand.next()) {
+            (Some(&a), None) => a,
+            _ => addr,
+        }
     }
 }
