@@ -308,7 +308,7 @@ fn top_down_commit_touch() -> Result<(), String> {
     let r = (|| {
         // At the top: within 1 MiB of the user limit (x86: below the fixed TEB/PEB
         // and shared-data pages at 0x7FFD0000).
-        let top = if USER_LIMIT > 0x1_0000_0000 {
+        let top = if cfg!(target_pointer_width = "64") {
             USER_LIMIT
         } else {
             0x7FFD_0000
