@@ -86,6 +86,14 @@ extern "system" {
         length: usize,
         returned: *mut usize,
     ) -> NtStatus;
+    fn NtAllocateVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        zero_bits: usize,
+        size: *mut usize,
+        alloc_type: u32,
+        protect: u32,
+    ) -> NtStatus;
     fn NtFreeVirtualMemory(
         process: HANDLE,
         base: *mut usize,
@@ -942,6 +950,40 @@ fn reserve_section() -> Result<(), String> {
         expect_status("second view", s, STATUS_SUCCESS)?;
         eq("second view sees it", peek(b), 5)?;
         eq("second view's commit", query_vm(b)?.State, MEM_COMMIT)?;
+        // [REACTOS-MAP] committing the second page through the second view makes it
+        // accessible through the first one too.
+        let commit = |at: usize, len: usize, protect: u32| {
+            let (mut cb, mut cs) = (at, len);
+            // SAFETY: pointers to locals.
+            let s = unsafe {
+                NtAllocateVirtualMemory(CURRENT_PROCESS, &mut cb, 0, &mut cs, MEM_COMMIT, protect)
+            };
+            (s, cb, cs)
+        };
+        let (s, cb, cs) = commit(b + 0x1000, 0x1000, PAGE_READWRITE);
+        expect_status("commit in the second view", s, STATUS_SUCCESS)?;
+        eq("commit range", (cb, cs), (b + 0x1000, 0x1000))?;
+        poke(b + 0x1004, 0xB0B);
+        eq("first view sees the new page", peek(a + 0x1004), 0xB0B)?;
+        eq(
+            "first view's page now committed",
+            query_vm(a + 0x1000)?.State,
+            MEM_COMMIT,
+        )?;
+        let (s, _, _) = commit(b + 0x1000, 0x2000, PAGE_READWRITE);
+        expect_status("commit past the view", s, STATUS_CONFLICTING_ADDRESSES)?;
+        // Committing again changes the protection [REACTOS-MAP].
+        let (s, _, _) = commit(b + 0x1000, 0x1000, PAGE_READONLY);
+        expect_status("commit again read-only", s, STATUS_SUCCESS)?;
+        eq(
+            "protection after",
+            query_vm(b + 0x1000)?.Protect,
+            PAGE_READONLY,
+        )?;
+        let (mut fb, mut fs) = (b + 0x1000, 0x1000usize);
+        // SAFETY: pointers to locals.
+        let s = unsafe { NtFreeVirtualMemory(CURRENT_PROCESS, &mut fb, &mut fs, MEM_DECOMMIT) };
+        expect_status("decommit in a view", s, STATUS_UNABLE_TO_DELETE_SECTION)?;
         unmap(b)?;
         unmap(a)
     })();
@@ -1100,6 +1142,35 @@ fn cross_process() -> Result<(), String> {
     r
 }
 
+/// Sections come and go without leaking their frames: many more section pages than the
+/// executive could hold at once, each section mapped twice, written, unmapped, closed.
+fn lifecycle_reclaims() -> Result<(), String> {
+    for round in 0..40u32 {
+        let h = create(0x4_0000, PAGE_READWRITE, SEC_COMMIT)
+            .map_err(|e| format!("round {round}: {e}"))?;
+        let r = (|| {
+            let (a, n) = map(h, PAGE_READWRITE)?;
+            let (b, _) = map(h, PAGE_READONLY)?;
+            let mut at = 0;
+            while at < n {
+                poke(a + at, round ^ at as u32);
+                at += 0x1000;
+            }
+            let seen = peek(b + n - 0x1000);
+            unmap(a)?;
+            unmap(b)?;
+            eq(
+                "last page through the other view",
+                seen,
+                round ^ (n - 0x1000) as u32,
+            )
+        })();
+        close(h);
+        r.map_err(|e| format!("round {round}: {e}"))?;
+    }
+    Ok(())
+}
+
 pub const TESTS: &[Test] = tests![
     ("section.create_bad_arguments", create_bad_arguments),
     ("section.query", query_section),
@@ -1110,4 +1181,5 @@ pub const TESTS: &[Test] = tests![
     ("section.named", named_sections),
     ("section.extend", extend_section),
     ("section.cross_process", cross_process),
+    ("section.lifecycle_reclaims", lifecycle_reclaims),
 ];

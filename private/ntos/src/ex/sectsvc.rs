@@ -15,8 +15,8 @@
 //! - **Eager views.** Every committed page of a view is mapped when the view is made,
 //!   so no fault ever has to find a section. SEC_COMMIT sections are committed whole
 //!   (charged at creation); SEC_RESERVE sections commit the view's CommitSize at map
-//!   time. Committing reserved view pages later with NtAllocateVirtualMemory is not
-//!   supported yet (STATUS_CONFLICTING_ADDRESSES), nor are copy-on-write private copies
+//!   time and NtAllocateVirtualMemory(MEM_COMMIT) inside a view later, section-wide
+//!   (every view of the section gets the page). No copy-on-write private copies yet
 //!   (PAGE_WRITECOPY views are mapped read-only).
 //! - **Accounting.** Section pages are charged against [`SECTION_COMMIT_LIMIT`] (each
 //!   costs a slot of the executive's root CNode, and each view page another): past it,
@@ -36,6 +36,7 @@ use crate::mm::cspace::Slot;
 use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
 use crate::mm::section::{self as rules, SectionSpec, PAGE_SIZE};
 use crate::mm::untyped::MemError;
+use crate::mm::vad::VadKind;
 use crate::mm::vspace::AddressSpace;
 use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
@@ -100,6 +101,8 @@ impl Section {
 
 struct View {
     section: u32,
+    /// The section page at the view's base.
+    first: u64,
     end: usize,
 }
 
@@ -536,9 +539,14 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
         p.vads.remove_view(start);
         return Err(s);
     }
-    sections
-        .views
-        .insert((p.pid, start), View { section: n, end });
+    sections.views.insert(
+        (p.pid, start),
+        View {
+            section: n,
+            first,
+            end,
+        },
+    );
     if let Some(s) = sections.sections.get_mut(&n) {
         s.views += 1;
     }
@@ -629,4 +637,149 @@ pub fn extend(cx: &mut Context<'_>, handle: usize, new_size: UserPtr<i64>) -> Nt
             .section_of(cx.ob, &cx.caller, handle, rules::SECTION_EXTEND_SIZE)?;
         Err(STATUS_SECTION_NOT_EXTENDED)
     })())
+}
+
+/// `NtAllocateVirtualMemory(MEM_COMMIT)` inside a view of the caller's: `None` when the
+/// range is not in a view (the private-memory path answers). Committing is
+/// section-wide, as in Windows (ReactOS NtMapViewOfSection test: a page committed
+/// through one view is accessible through the other): newly committed pages appear in
+/// every view of the section, with each view's protection; pages in the caller's range
+/// get `protect` (re-committing changes the protection).
+pub fn commit_in_view(
+    cx: &mut Context<'_>,
+    process: usize,
+    base: usize,
+    size: usize,
+    alloc_type: u32,
+    protect: u32,
+) -> Option<NtStatus> {
+    if process != ntsvc::NT_CURRENT_PROCESS || alloc_type != ntdef::memory::MEM_COMMIT {
+        return None;
+    }
+    let want_base = cx.process.read_word(base).ok()?;
+    let want_size = cx.process.read_word(size).ok()?;
+    if want_base == 0 || want_size == 0 {
+        return None;
+    }
+    let vbase = match cx.process.vads.vad_at(want_base)?.kind {
+        VadKind::Mapped { .. } => cx.process.vads.vad_at(want_base)?.base,
+        _ => return None,
+    };
+    Some(NtStatus::from_result(commit_view_range(
+        cx, base, size, vbase, want_base, want_size, protect,
+    )))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn commit_view_range(
+    cx: &mut Context<'_>,
+    base_ptr: usize,
+    size_ptr: usize,
+    vbase: usize,
+    want_base: usize,
+    want_size: usize,
+    protect: u32,
+) -> Result<(), NtStatus> {
+    if !rules::valid_view_protection(protect) {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
+    }
+    probe_rw(cx, base_ptr, W, W)?;
+    probe_rw(cx, size_ptr, W, W)?;
+    let vend = cx
+        .process
+        .vads
+        .vad_at(vbase)
+        .map(|v| v.end)
+        .ok_or(STATUS_CONFLICTING_ADDRESSES)?;
+    let start = want_base & !(PAGE_SIZE as usize - 1);
+    let end = want_base
+        .checked_add(want_size)
+        .ok_or(STATUS_INVALID_PARAMETER_4)?
+        .next_multiple_of(PAGE_SIZE as usize);
+    // ReactOS test: past the view's end is STATUS_CONFLICTING_ADDRESSES.
+    if end > vend {
+        return Err(STATUS_CONFLICTING_ADDRESSES);
+    }
+    let pid = cx.process.pid;
+    let (n, first) = cx
+        .sections
+        .views
+        .get(&(pid, vbase))
+        .map(|v| (v.section, v.first))
+        .ok_or(STATUS_CONFLICTING_ADDRESSES)?;
+    let spec = cx
+        .sections
+        .sections
+        .get(&n)
+        .map(|s| s.spec)
+        .ok_or(STATUS_CONFLICTING_ADDRESSES)?;
+    if rules::writable(protect) && !rules::writable(spec.protect) {
+        return Err(STATUS_SECTION_PROTECTION);
+    }
+    let s0 = first + ((start - vbase) as u64) / PAGE_SIZE;
+    let s1 = first + ((end - vbase) as u64) / PAGE_SIZE;
+    // Charge the pages that become committed.
+    let newly: Vec<u64> = {
+        let s = cx
+            .sections
+            .sections
+            .get(&n)
+            .ok_or(STATUS_CONFLICTING_ADDRESSES)?;
+        (s0..s1).filter(|&p| !s.is_committed(p)).collect()
+    };
+    let st = &mut *cx.sections;
+    if st.charged + newly.len() as u64 > SECTION_COMMIT_LIMIT {
+        return Err(STATUS_COMMITMENT_LIMIT);
+    }
+    st.charged += newly.len() as u64;
+    if let Some(s) = st.sections.get_mut(&n) {
+        s.committed.extend(newly.iter().copied());
+    }
+    let max_writable = rules::writable(spec.protect);
+    // The new pages in every view of the section.
+    let views: Vec<(u32, usize, u64, usize)> = st
+        .views
+        .iter()
+        .filter(|(_, v)| v.section == n)
+        .map(|(&(p, b), v)| (p, b, v.first, v.end))
+        .collect();
+    for (vp, vb, vfirst, vend) in views {
+        let p: &mut NtProcess = if vp == pid {
+            &mut *cx.process
+        } else {
+            match cx.others.get_mut(&vp) {
+                Some(p) => p,
+                None => continue,
+            }
+        };
+        let view_protect = p.vads.vad_at(vb).map_or(0, |v| v.alloc_protect);
+        for &page in &newly {
+            if page < vfirst {
+                continue;
+            }
+            let va = vb + ((page - vfirst) * PAGE_SIZE) as usize;
+            if va >= vend || (vp == pid && vb == vbase) {
+                continue;
+            }
+            p.vads
+                .commit_fixed(va, va + PAGE_SIZE as usize, view_protect)?;
+            let (frame, shadow) = cx.sections.frame(cx.mm, n, page)?;
+            p.map_shared(cx.mm, va, frame, shadow, view_protect, max_writable)
+                .map_err(mm_status)?;
+        }
+    }
+    // The caller's range: new pages mapped, old ones given `protect`.
+    let p = &mut *cx.process;
+    p.vads.commit_fixed(start, end, protect)?;
+    for (i, page) in (s0..s1).enumerate() {
+        let va = start + i * PAGE_SIZE as usize;
+        if newly.contains(&page) {
+            let (frame, shadow) = cx.sections.frame(cx.mm, n, page)?;
+            p.map_shared(cx.mm, va, frame, shadow, protect, max_writable)
+                .map_err(mm_status)?;
+        }
+    }
+    p.reprotect(start, end)?;
+    put(cx, base_ptr, &start.to_le_bytes())?;
+    put(cx, size_ptr, &(end - start).to_le_bytes())
 }

@@ -597,6 +597,10 @@ fn NtAllocateVirtualMemory(
     alloc_type: u32,
     protect: u32,
 ) -> Outcome {
+    let (b, s) = (base.addr(), size.addr());
+    if let Some(status) = super::sectsvc::commit_in_view(cx, process.0, b, s, alloc_type, protect) {
+        return Outcome::Reply(status);
+    }
     Outcome::Reply(vm(cx).allocate(process.0, base, zero_bits, size, alloc_type, protect))
 }
 
