@@ -276,6 +276,143 @@ pub fn basic_information(attributes: u32, size: u64, wide: bool) -> alloc::vec::
     v
 }
 
+/// What `SectionImageInformation` reports of an image (`SECTION_IMAGE_INFORMATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImageInfo {
+    /// `AddressOfEntryPoint` (0: none).
+    pub entry_rva: u32,
+    pub stack_reserve: u64,
+    pub stack_commit: u64,
+    pub subsystem: u16,
+    pub characteristics: u16,
+    pub dll_characteristics: u16,
+    pub machine: u16,
+    pub contains_code: bool,
+    pub image_size: u32,
+    /// Size of the file the image came from.
+    pub file_size: u32,
+}
+
+/// An image as its views show it: laid out at its preferred base, with the protection
+/// of every page. Views of an image section are private copies of these bytes
+/// (relocated when not at the preferred base).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageLayout {
+    pub preferred_base: u64,
+    /// `SizeOfImage` bytes rounded up to pages.
+    pub bytes: alloc::vec::Vec<u8>,
+    /// Per page: PAGE_READONLY / PAGE_READWRITE / PAGE_EXECUTE_READ /
+    /// PAGE_EXECUTE_READWRITE (private copies: no copy-on-write state to report).
+    pub protect: alloc::vec::Vec<u32>,
+    pub info: ImageInfo,
+}
+
+impl ImageLayout {
+    /// Lays out the PE file `file` for `machine`: not a PE image (or one for another
+    /// machine, or one that does not fit) is STATUS_INVALID_IMAGE_FORMAT.
+    pub fn new(file: &[u8], machine: peimage::Machine) -> Result<Self, NtStatus> {
+        let img = peimage::PeImage::parse(file).map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
+        if img.machine() != machine {
+            return Err(STATUS_INVALID_IMAGE_FORMAT);
+        }
+        let size = (img.size_of_image() as u64).next_multiple_of(PAGE_SIZE);
+        let size = usize::try_from(size).map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
+        let mut bytes = alloc::vec::Vec::new();
+        bytes
+            .try_reserve_exact(size)
+            .map_err(|_| STATUS_NO_MEMORY)?;
+        bytes.resize(size, 0);
+        img.copy_mapped(&mut bytes)
+            .map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
+        let page = PAGE_SIZE as usize;
+        let mut protect = alloc::vec![PAGE_READONLY; size / page];
+        let mut contains_code = false;
+        for s in img.sections() {
+            let p = s.protection();
+            contains_code |= p.execute;
+            let start = s.virtual_address as usize / page;
+            let end =
+                (s.virtual_address as usize + (s.virtual_size as usize).max(1)).div_ceil(page);
+            for slot in protect.iter_mut().take(end).skip(start) {
+                let (x, w) = (
+                    p.execute || *slot & 0xF0 != 0,
+                    p.write || matches!(*slot, PAGE_READWRITE | PAGE_EXECUTE_READWRITE),
+                );
+                *slot = match (x, w) {
+                    (true, true) => PAGE_EXECUTE_READWRITE,
+                    (true, false) => PAGE_EXECUTE_READ,
+                    (false, true) => PAGE_READWRITE,
+                    (false, false) => PAGE_READONLY,
+                };
+            }
+        }
+        let info = ImageInfo {
+            entry_rva: img.entry_point_rva().unwrap_or(0),
+            stack_reserve: img.stack_reserve(),
+            stack_commit: img.stack_commit(),
+            subsystem: img.subsystem(),
+            characteristics: img.characteristics(),
+            dll_characteristics: img.dll_characteristics(),
+            machine: machine.coff(),
+            contains_code,
+            image_size: img.size_of_image(),
+            file_size: u32::try_from(file.len()).unwrap_or(u32::MAX),
+        };
+        Ok(Self {
+            preferred_base: img.image_base(),
+            bytes,
+            protect,
+            info,
+        })
+    }
+
+    /// The bytes of a view at `base`: relocated when `base` is not the preferred base
+    /// (an image linked with IMAGE_FILE_RELOCS_STRIPPED cannot move:
+    /// STATUS_CONFLICTING_ADDRESSES).
+    pub fn at(&self, base: u64) -> Result<alloc::vec::Vec<u8>, NtStatus> {
+        const RELOCS_STRIPPED: u16 = 0x0001;
+        if base != self.preferred_base && self.info.characteristics & RELOCS_STRIPPED != 0 {
+            return Err(STATUS_CONFLICTING_ADDRESSES);
+        }
+        let mut v = alloc::vec::Vec::new();
+        v.try_reserve_exact(self.bytes.len())
+            .map_err(|_| STATUS_NO_MEMORY)?;
+        v.extend_from_slice(&self.bytes);
+        if base != self.preferred_base {
+            peimage::relocate(&mut v, base).map_err(|_| STATUS_CONFLICTING_ADDRESSES)?;
+        }
+        Ok(v)
+    }
+}
+
+/// `SECTION_IMAGE_INFORMATION` (Windows 7: 0x40 bytes on 64-bit, 0x30 on 32-bit) for an
+/// image whose preferred base is `base`.
+pub fn image_information(i: &ImageInfo, base: u64, wide: bool) -> alloc::vec::Vec<u8> {
+    let w = if wide { 8 } else { 4 };
+    let mut v = alloc::vec![0u8; if wide { 0x40 } else { 0x30 }];
+    let mut put = |at: usize, bytes: &[u8]| v[at..at + bytes.len()].copy_from_slice(bytes);
+    let entry = if i.entry_rva == 0 {
+        0
+    } else {
+        base + u64::from(i.entry_rva)
+    };
+    put(0, &entry.to_le_bytes()[..w]);
+    // ZeroBits at w (0), then MaximumStackSize, CommittedStackSize (SIZE_T, aligned).
+    let stacks = if wide { 0x10 } else { 8 };
+    put(stacks, &i.stack_reserve.to_le_bytes()[..w]);
+    put(stacks + w, &i.stack_commit.to_le_bytes()[..w]);
+    let rest = stacks + 2 * w;
+    put(rest, &u32::from(i.subsystem).to_le_bytes());
+    // SubSystemVersion (rest + 4) and GpValue (rest + 8) stay 0.
+    put(rest + 0xC, &i.characteristics.to_le_bytes());
+    put(rest + 0xE, &i.dll_characteristics.to_le_bytes());
+    put(rest + 0x10, &i.machine.to_le_bytes());
+    put(rest + 0x12, &[u8::from(i.contains_code)]);
+    // ImageFlags, LoaderFlags 0; ImageFileSize; CheckSum 0.
+    put(rest + 0x18, &i.file_size.to_le_bytes());
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +581,129 @@ mod tests {
         assert_eq!(b.len(), 16);
         assert_eq!(&b[4..8], &SEC_RESERVE.to_le_bytes());
         assert_eq!(&b[8..16], &0x2000u64.to_le_bytes());
+    }
+
+    /// A minimal PE (headers page + one code page + one data page), no relocations.
+    fn tiny_pe(wide: bool) -> alloc::vec::Vec<u8> {
+        let mut f = alloc::vec![0u8; 0x600];
+        let p16 = |f: &mut [u8], at: usize, v: u16| f[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        let p32 = |f: &mut [u8], at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        f[0] = b'M';
+        f[1] = b'Z';
+        p32(&mut f, 0x3C, 0x40);
+        f[0x40..0x44].copy_from_slice(b"PE\0\0");
+        let coff = 0x44;
+        let opt_size: u16 = if wide { 0xF0 } else { 0xE0 };
+        p16(&mut f, coff, if wide { 0x8664 } else { 0x14C });
+        p16(&mut f, coff + 2, 2);
+        p16(&mut f, coff + 16, opt_size);
+        p16(&mut f, coff + 18, 0x0022);
+        let o = coff + 20;
+        p16(&mut f, o, if wide { 0x20B } else { 0x10B });
+        p32(&mut f, o + 16, 0x1000); // AddressOfEntryPoint
+        if wide {
+            f[o + 24..o + 32].copy_from_slice(&0x1_4000_0000u64.to_le_bytes());
+        } else {
+            p32(&mut f, o + 28, 0x40_0000);
+        }
+        p32(&mut f, o + 32, 0x1000); // SectionAlignment
+        p32(&mut f, o + 36, 0x200); // FileAlignment
+        p16(&mut f, o + 40, 6); // OS version
+        p16(&mut f, o + 48, 6); // subsystem version
+        p32(&mut f, o + 56, 0x3000); // SizeOfImage
+        p32(&mut f, o + 60, 0x200); // SizeOfHeaders
+        p16(&mut f, o + 68, 1); // native
+        let (stack, rva_count) = if wide {
+            (o + 72, o + 108)
+        } else {
+            (o + 72, o + 92)
+        };
+        if wide {
+            f[stack..stack + 8].copy_from_slice(&0x4_0000u64.to_le_bytes());
+            f[stack + 8..stack + 16].copy_from_slice(&0x1000u64.to_le_bytes());
+        } else {
+            p32(&mut f, stack, 0x4_0000);
+            p32(&mut f, stack + 4, 0x1000);
+        }
+        p32(&mut f, rva_count, 16);
+        let st = o + opt_size as usize;
+        for (i, (name, rva, raw, chars)) in [
+            (b".text\0\0\0", 0x1000u32, 0x200u32, 0x6000_0020u32),
+            (b".data\0\0\0", 0x2000, 0x400, 0xC000_0040),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let h = st + i * 40;
+            f[h..h + 8].copy_from_slice(*name);
+            p32(&mut f, h + 8, 0x10);
+            p32(&mut f, h + 12, *rva);
+            p32(&mut f, h + 16, 0x200);
+            p32(&mut f, h + 20, *raw);
+            p32(&mut f, h + 36, *chars);
+        }
+        f[0x200] = 0xC3;
+        f[0x400..0x404].copy_from_slice(b"DATA");
+        f
+    }
+
+    #[test]
+    fn image_layout_and_information() {
+        for wide in [true, false] {
+            let machine = if wide {
+                peimage::Machine::Amd64
+            } else {
+                peimage::Machine::I386
+            };
+            let l = ImageLayout::new(&tiny_pe(wide), machine).unwrap();
+            assert_eq!(l.bytes.len(), 0x3000);
+            assert_eq!(&l.bytes[..2], b"MZ");
+            assert_eq!(l.bytes[0x1000], 0xC3);
+            assert_eq!(&l.bytes[0x2000..0x2004], b"DATA");
+            assert_eq!(
+                l.protect,
+                [PAGE_READONLY, PAGE_EXECUTE_READ, PAGE_READWRITE]
+            );
+            assert!(l.info.contains_code);
+            assert_eq!(l.info.entry_rva, 0x1000);
+            // Nothing to relocate: it moves unchanged; stripped of relocations it cannot.
+            assert_eq!(l.at(l.preferred_base).ok().as_ref(), Some(&l.bytes));
+            let moved = l.at(0x7000_0000).unwrap_or_default();
+            assert_eq!(moved.get(0x1000..), l.bytes.get(0x1000..));
+            let mut stripped = tiny_pe(wide);
+            stripped[0x44 + 18] |= 1;
+            let l2 = ImageLayout::new(&stripped, machine).unwrap();
+            assert_eq!(l2.at(0x7000_0000).err(), Some(STATUS_CONFLICTING_ADDRESSES));
+            let other = if wide {
+                peimage::Machine::I386
+            } else {
+                peimage::Machine::Amd64
+            };
+            assert_eq!(
+                ImageLayout::new(&tiny_pe(wide), other).err(),
+                Some(STATUS_INVALID_IMAGE_FORMAT)
+            );
+            let info = image_information(&l.info, l.preferred_base, wide);
+            let w = if wide { 8 } else { 4 };
+            assert_eq!(info.len(), if wide { 0x40 } else { 0x30 });
+            let entry = l.preferred_base + 0x1000;
+            assert_eq!(&info[..w], &entry.to_le_bytes()[..w]);
+            let machine_at = if wide { 0x30 } else { 0x20 };
+            assert_eq!(
+                &info[machine_at..machine_at + 2],
+                &machine.coff().to_le_bytes()
+            );
+            assert_eq!(info[machine_at + 2], 1);
+            let stack_at = if wide { 0x10 } else { 8 };
+            assert_eq!(&info[stack_at..stack_at + 4], &0x4_0000u32.to_le_bytes());
+            assert_eq!(
+                &info[stack_at + 2 * w..stack_at + 2 * w + 2],
+                &1u16.to_le_bytes()
+            );
+        }
+        assert_eq!(
+            ImageLayout::new(b"not a PE", peimage::Machine::Amd64).err(),
+            Some(STATUS_INVALID_IMAGE_FORMAT)
+        );
     }
 }
