@@ -114,6 +114,12 @@ extern "system" {
         size: usize,
         done: *mut usize,
     ) -> NtStatus;
+    fn LdrGetDllHandle(
+        path: *const u16,
+        characteristics: *const u32,
+        name: *const UNICODE_STRING,
+        handle: *mut *mut c_void,
+    ) -> NtStatus;
     fn NtCreateEvent(
         h: *mut HANDLE,
         access: u32,
@@ -124,6 +130,7 @@ extern "system" {
 }
 
 const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
+const STATUS_IMAGE_NOT_AT_BASE: u32 = 0x4000_0003;
 const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
 const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
 const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
@@ -1142,6 +1149,101 @@ fn cross_process() -> Result<(), String> {
     r
 }
 
+fn read_u32(at: usize) -> u32 {
+    // SAFETY: callers pass addresses inside mapped images.
+    unsafe { core::ptr::read_unaligned(at as *const u32) }
+}
+
+/// `\KnownDlls\ntdll.dll`, the image section the executive publishes: its
+/// information matches the loaded ntdll, and a view of it is a private, relocated copy
+/// (ntdll's own base is taken: STATUS_IMAGE_NOT_AT_BASE, as Windows reports a moved
+/// image) of MEM_IMAGE memory with the sections' protections.
+fn known_dll_image() -> Result<(), String> {
+    let n = name("ntdll.dll");
+    let mut loaded = core::ptr::null_mut();
+    // SAFETY: a valid name and output.
+    let s = unsafe { LdrGetDllHandle(core::ptr::null(), core::ptr::null(), &n.us, &mut loaded) };
+    expect_status("LdrGetDllHandle(ntdll.dll)", s, STATUS_SUCCESS)?;
+    let loaded = loaded as usize;
+    let nt = loaded + read_u32(loaded + 0x3C) as usize;
+    let image_size = read_u32(nt + 24 + 56) as usize;
+    let k = name("\\KnownDlls\\ntdll.dll");
+    let a = oa(&k, 0x40);
+    let mut h = NULL;
+    // SAFETY: pointers to locals.
+    let s = unsafe { NtOpenSection(&mut h, SECTION_MAP_READ | 0x8 | SECTION_QUERY, &a) };
+    expect_status("NtOpenSection(\\KnownDlls\\ntdll.dll)", s, STATUS_SUCCESS)?;
+    let r = (|| {
+        // [REACTOS-QUERY] image sections report SEC_FILE | SEC_IMAGE.
+        let (_, attrs, size, _) = query_basic(h)?;
+        eq("image attributes", attrs, SEC_FILE | SEC_IMAGE)?;
+        eq(
+            "image size",
+            size as usize,
+            image_size.next_multiple_of(0x1000),
+        )?;
+        let mut info = [0u8; 0x40];
+        let len = if W == 8 { 0x40 } else { 0x30 };
+        // SAFETY: a local buffer of at least `len` bytes.
+        let s =
+            unsafe { NtQuerySection(h, 1, info.as_mut_ptr().cast(), len, core::ptr::null_mut()) };
+        expect_status("SectionImageInformation", s, STATUS_SUCCESS)?;
+        let machine_at = if W == 8 { 0x30 } else { 0x20 };
+        let machine = u16::from_le_bytes([info[machine_at], info[machine_at + 1]]);
+        eq("Machine", machine, if W == 8 { 0x8664 } else { 0x014C })?;
+        // Mapped where ntdll already is: refused.
+        let (s, _, _) = map_full(h, CURRENT_PROCESS, loaded, None, 0, 0, 0, PAGE_READONLY);
+        expect_status("map over the loaded ntdll", s, STATUS_CONFLICTING_ADDRESSES)?;
+        let (s, view, n) = map_full(h, CURRENT_PROCESS, 0, None, 0, 0, 0, PAGE_READONLY);
+        expect_status("map the image", s, STATUS_IMAGE_NOT_AT_BASE)?;
+        let r = (|| -> Result<(), String> {
+            eq("view size", n, image_size.next_multiple_of(0x1000))?;
+            eq("MZ", read_u32(view) & 0xFFFF, 0x5A4D)?;
+            let vnt = view + read_u32(view + 0x3C) as usize;
+            eq("PE signature", read_u32(vnt), 0x4550)?;
+            eq("SizeOfImage", read_u32(vnt + 24 + 56) as usize, image_size)?;
+            let m = query_vm(view)?;
+            eq(
+                "header page",
+                (
+                    m.AllocationBase,
+                    m.AllocationProtect,
+                    m.State,
+                    m.Protect,
+                    m.Type,
+                ),
+                (
+                    view,
+                    PAGE_EXECUTE_WRITECOPY,
+                    MEM_COMMIT,
+                    PAGE_READONLY,
+                    MEM_IMAGE,
+                ),
+            )?;
+            // The first section is ntdll's code.
+            let m = query_vm(view + 0x1000)?;
+            eq(
+                "code page",
+                (m.Protect, m.Type),
+                (PAGE_EXECUTE_READ, MEM_IMAGE),
+            )?;
+            Ok(())
+        })();
+        unmap(view)?;
+        // SAFETY: plain values.
+        let s = unsafe { NtUnmapViewOfSection(CURRENT_PROCESS, view) };
+        expect_status("unmap the image twice", s, STATUS_NOT_MAPPED_VIEW)?;
+        eq("after unmap", query_vm(view)?.State, MEM_FREE)?;
+        r
+    })();
+    close(h);
+    r?;
+    // The loaded ntdll is the loader's, not a view: not unmappable here.
+    // SAFETY: plain values.
+    let s = unsafe { NtUnmapViewOfSection(CURRENT_PROCESS, loaded) };
+    expect_status("unmap the loaded ntdll", s, STATUS_NOT_MAPPED_VIEW)
+}
+
 /// Sections come and go without leaking their frames: many more section pages than the
 /// executive could hold at once, each section mapped twice, written, unmapped, closed.
 fn lifecycle_reclaims() -> Result<(), String> {
@@ -1182,4 +1284,5 @@ pub const TESTS: &[Test] = tests![
     ("section.extend", extend_section),
     ("section.cross_process", cross_process),
     ("section.lifecycle_reclaims", lifecycle_reclaims),
+    ("section.known_dll_image", known_dll_image),
 ];

@@ -565,6 +565,13 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         .map_err(|s| BootError::Check(alloc::format!("sections: {s}")))?;
     let mut shadows = Shadows::new();
     shadows.shared_user_data = Some(shared_user_data(&mut mm, &mut sections)?);
+    // ntdll as a known DLL: an image section programs can open and map.
+    let arc = bootarc::Archive::parse(BOOT_ARCHIVE).ok();
+    if let Some(dll) = arc.as_ref().and_then(|a| a.get("ntdll.dll")) {
+        if let Err(s) = sections.publish_known_dll(&mut ob, "ntdll.dll", dll) {
+            kprintln!("ntos: \\KnownDlls\\ntdll.dll not published: {s}");
+        }
+    }
     let mut exec = Executive {
         mm,
         ep,

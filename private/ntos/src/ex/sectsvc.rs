@@ -34,14 +34,14 @@ use super::services::Context;
 use crate::ke::probe::{probe, UserPtr};
 use crate::mm::cspace::Slot;
 use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
-use crate::mm::section::{self as rules, SectionSpec, PAGE_SIZE};
+use crate::mm::section::{self as rules, ImageLayout, SectionSpec, PAGE_SIZE};
 use crate::mm::untyped::MemError;
 use crate::mm::vad::VadKind;
 use crate::mm::vspace::AddressSpace;
 use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
 use crate::ps::ntprocess::NtProcess;
-use ntdef::memory::MEM_TOP_DOWN;
+use ntdef::memory::{MEM_TOP_DOWN, PAGE_READONLY};
 use ntdef::status::*;
 use ntdef::types::OBJECT_ATTRIBUTES;
 use sel4::CapRights;
@@ -83,6 +83,8 @@ struct Section {
     /// Committed pages of a SEC_RESERVE section (SEC_COMMIT: all).
     committed: BTreeSet<u64>,
     blocks: Vec<sel4::CPtr>,
+    /// An image section: its layout (views are private copies of it).
+    image: Option<alloc::boxed::Box<ImageLayout>>,
 }
 
 impl Section {
@@ -118,7 +120,14 @@ pub struct SectionState {
     next_shadow: usize,
     free_shadows: Vec<usize>,
     charged: u64,
+    /// The executive's own handles (published sections such as `\\KnownDlls\\*`).
+    own: Caller,
 }
+
+#[cfg(target_arch = "x86_64")]
+const MACHINE: peimage::Machine = peimage::Machine::Amd64;
+#[cfg(target_arch = "x86")]
+const MACHINE: peimage::Machine = peimage::Machine::I386;
 
 fn mm_status(e: MmError) -> NtStatus {
     match e {
@@ -151,6 +160,7 @@ impl SectionState {
             next_shadow: SHADOW_BASE,
             free_shadows: Vec::new(),
             charged: 0,
+            own: Caller::new(ob.om.create_handle_table(64)),
         })
     }
 
@@ -169,6 +179,61 @@ impl SectionState {
             return Err(e);
         }
         Ok(at)
+    }
+
+    /// `Section::from_image`: an image section laid out from the PE file `file` (for
+    /// this machine), made with `attributes` (named or not) and opened for `caller`.
+    /// Views of it are private copies, relocated when not at the preferred base.
+    pub fn create_image(
+        &mut self,
+        ob: &mut ObState,
+        caller: &Caller,
+        attributes: &ObjectAttributes<'_>,
+        desired: u32,
+        file: &[u8],
+    ) -> Result<crate::ob::Created, NtStatus> {
+        let layout = alloc::boxed::Box::new(ImageLayout::new(file, MACHINE)?);
+        let c = ob
+            .om
+            .create_object(caller, self.ty, attributes, AccessMask(desired))?;
+        if c.is_new() {
+            let n = self.next;
+            self.next = self.next.wrapping_add(1).max(1);
+            let spec = SectionSpec {
+                size: layout.bytes.len() as u64,
+                attributes: rules::SEC_FILE | rules::SEC_IMAGE,
+                protect: ntdef::memory::PAGE_EXECUTE_WRITECOPY,
+            };
+            self.sections.insert(
+                n,
+                Section {
+                    spec,
+                    object: true,
+                    views: 0,
+                    frames: BTreeMap::new(),
+                    committed: BTreeSet::new(),
+                    blocks: Vec::new(),
+                    image: Some(layout),
+                },
+            );
+            self.bodies.insert(c.object, n);
+        }
+        Ok(c)
+    }
+
+    /// Publishes the image `file` as `\KnownDlls\<name>`, held open by the executive
+    /// (as Windows' session manager does for its known DLLs).
+    pub fn publish_known_dll(
+        &mut self,
+        ob: &mut ObState,
+        name: &str,
+        file: &[u8],
+    ) -> Result<(), NtStatus> {
+        let path = crate::ob::name::wide(&alloc::format!("\\KnownDlls\\{name}"));
+        let own = self.own;
+        let attributes = ObjectAttributes::named(&path, crate::ob::OBJ_CASE_INSENSITIVE);
+        self.create_image(ob, &own, &attributes, rules::SECTION_ALL_ACCESS, file)
+            .map(|_| ())
     }
 
     /// Drops the sections whose object is gone and that no view uses; called by the
@@ -389,6 +454,7 @@ pub fn create(
                 frames: BTreeMap::new(),
                 committed: BTreeSet::new(),
                 blocks: Vec::new(),
+                image: None,
             };
             st.charged += s.charged();
             st.sections.insert(n, s);
@@ -446,10 +512,10 @@ pub struct MapArgs {
 
 /// `NtMapViewOfSection`.
 pub fn map_view(cx: &mut Context<'_>, a: &MapArgs) -> NtStatus {
-    NtStatus::from_result(map_view_inner(cx, a))
+    map_view_inner(cx, a).unwrap_or_else(|s| s)
 }
 
-fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
+fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<NtStatus, NtStatus> {
     rules::check_map_arguments(a.inherit, a.alloc_type, a.protect, a.zero_bits)?;
     probe_rw(cx, a.base, W, W)?;
     if a.offset != 0 {
@@ -479,6 +545,9 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
         .ok_or(STATUS_INVALID_HANDLE)?;
     if !rules::compatible(spec.protect, a.protect) {
         return Err(STATUS_SECTION_PROTECTION);
+    }
+    if spec.attributes & rules::SEC_IMAGE != 0 {
+        return map_image_view(cx, a, n, pid, want_base);
     }
     let span = rules::view_span(spec.size, offset, want_size)?;
     let first = span.offset / PAGE_SIZE;
@@ -536,7 +605,7 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
     })();
     if let Err(s) = mapped {
         let _ = p.unmap_shared(mm, start, end);
-        p.vads.remove_view(start);
+        p.vads.remove_view(start, false);
         return Err(s);
     }
     sections.views.insert(
@@ -556,7 +625,93 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<(), NtStatus> {
     if a.offset != 0 {
         put(cx, a.offset, &(span.offset as i64).to_le_bytes())?;
     }
-    Ok(())
+    Ok(STATUS_SUCCESS)
+}
+
+/// A view of an image section: the whole image, a private copy, at BaseAddress if
+/// given, else at its preferred base if free (else anywhere, relocated:
+/// STATUS_IMAGE_NOT_AT_BASE, as Windows reports a moved image).
+fn map_image_view(
+    cx: &mut Context<'_>,
+    a: &MapArgs,
+    n: u32,
+    pid: Option<u32>,
+    want_base: usize,
+) -> Result<NtStatus, NtStatus> {
+    let (mm, shadows, sections) = (&mut *cx.mm, &mut *cx.shadows, &mut *cx.sections);
+    let layout = sections
+        .sections
+        .get(&n)
+        .and_then(|s| s.image.as_deref())
+        .ok_or(STATUS_INVALID_HANDLE)?;
+    let p: &mut NtProcess = match pid {
+        None => &mut *cx.process,
+        Some(p) => cx.others.get_mut(&p).ok_or(STATUS_PROCESS_IS_TERMINATING)?,
+    };
+    let size = layout.bytes.len();
+    let fits = |b: usize| {
+        b % rules::GRANULARITY as usize == 0
+            && b >= 0x1_0000
+            && b.checked_add(size).is_some_and(|e| e <= ntsvc::USER_LIMIT)
+            && !p.vads.overlaps(b, b + size)
+    };
+    let preferred = usize::try_from(layout.preferred_base).ok();
+    let start = if want_base != 0 {
+        if !fits(want_base) {
+            return Err(STATUS_CONFLICTING_ADDRESSES);
+        }
+        want_base
+    } else if let Some(b) = preferred.filter(|&b| fits(b)) {
+        b
+    } else {
+        let top_down = a.alloc_type & MEM_TOP_DOWN != 0;
+        p.vads
+            .place(size, top_down, a.zero_bits)
+            .ok_or(STATUS_NO_MEMORY)?
+    };
+    let bytes = layout.at(start as u64)?;
+    let end = start + size;
+    p.vads.insert_fixed(
+        start,
+        end,
+        VadKind::Image,
+        ntdef::memory::PAGE_EXECUTE_WRITECOPY,
+    )?;
+    let page = PAGE_SIZE as usize;
+    let mapped = (|| -> Result<(), NtStatus> {
+        for (i, chunk) in bytes.chunks(page).enumerate() {
+            let va = start + i * page;
+            let protect = layout.protect.get(i).copied().unwrap_or(PAGE_READONLY);
+            p.vads.commit_fixed(va, va + page, protect)?;
+            p.map_private_copy(mm, shadows, va, chunk, rules::writable(protect))
+                .map_err(|_| STATUS_NO_MEMORY)?;
+        }
+        Ok(())
+    })();
+    if let Err(s) = mapped {
+        p.unback(start, end);
+        p.vads.remove_view(start, true);
+        return Err(s);
+    }
+    let moved = Some(start) != preferred;
+    sections.views.insert(
+        (p.pid, start),
+        View {
+            section: n,
+            first: 0,
+            end,
+        },
+    );
+    if let Some(s) = sections.sections.get_mut(&n) {
+        s.views += 1;
+    }
+    put(cx, a.base, &start.to_le_bytes())?;
+    put(cx, a.view_size, &size.to_le_bytes())?;
+    Ok(if moved {
+        STATUS_IMAGE_NOT_AT_BASE
+    } else {
+        STATUS_SUCCESS
+    })
 }
 
 /// `NtUnmapViewOfSection`: any address inside the view names it.
@@ -568,8 +723,19 @@ pub fn unmap_view(cx: &mut Context<'_>, process: usize, base: usize) -> NtStatus
             None => &mut *cx.process,
             Some(p) => cx.others.get_mut(&p).ok_or(STATUS_PROCESS_IS_TERMINATING)?,
         };
-        let (start, end) = p.vads.remove_view(base).ok_or(STATUS_NOT_MAPPED_VIEW)?;
-        let _ = p.unmap_shared(mm, start, end);
+        // Image views are the image sections' (not the loader's images).
+        let image = p.vads.vad_at(base).is_some_and(|v| {
+            v.kind == VadKind::Image && sections.views.contains_key(&(p.pid, v.base))
+        });
+        let (start, end) = p
+            .vads
+            .remove_view(base, image)
+            .ok_or(STATUS_NOT_MAPPED_VIEW)?;
+        if image {
+            p.unback(start, end);
+        } else {
+            let _ = p.unmap_shared(mm, start, end);
+        }
         if let Some(v) = sections.views.remove(&(p.pid, start)) {
             debug_assert_eq!(v.end, end);
             sections.view_gone(mm, v.section);
@@ -609,14 +775,16 @@ pub fn query(
         let n = cx
             .sections
             .section_of(cx.ob, &cx.caller, handle, rules::SECTION_QUERY)?;
-        let spec = cx
-            .sections
-            .sections
-            .get(&n)
-            .map(|s| s.spec)
-            .ok_or(STATUS_INVALID_HANDLE)?;
+        let s = cx.sections.sections.get(&n).ok_or(STATUS_INVALID_HANDLE)?;
+        let spec = s.spec;
         if class == rules::SECTION_IMAGE_INFORMATION {
-            return Err(STATUS_SECTION_NOT_IMAGE);
+            let l = s.image.as_deref().ok_or(STATUS_SECTION_NOT_IMAGE)?;
+            let info = rules::image_information(&l.info, l.preferred_base, W == 8);
+            put(cx, buffer, &info)?;
+            if returned != 0 {
+                put(cx, returned, &need.to_le_bytes())?;
+            }
+            return Ok(());
         }
         let info = rules::basic_information(spec.attributes, spec.size, W == 8);
         put(cx, buffer, &info)?;

@@ -494,11 +494,27 @@ impl Vads {
         Ok(start)
     }
 
-    /// Removes the view containing `addr`: its range, or `None` if `addr` is in no
-    /// view.
-    pub fn remove_view(&mut self, addr: usize) -> Option<(usize, usize)> {
+    /// A free, granularity-aligned range of `size` bytes for a view or an image, below
+    /// the ZeroBits limit.
+    pub fn place(&self, size: usize, top_down: bool, zero_bits: usize) -> Option<usize> {
+        let highest = if zero_bits == 0 {
+            self.limit
+        } else {
+            (1usize << (32 - zero_bits)).min(self.limit)
+        };
+        self.find_free(size, highest, top_down)
+    }
+
+    /// Removes the view containing `addr` (a `Mapped` one, or with `image` an `Image`
+    /// one): its range, or `None` if `addr` is in no such view.
+    pub fn remove_view(&mut self, addr: usize, image: bool) -> Option<(usize, usize)> {
         let v = self.vad_at(addr)?;
-        if !matches!(v.kind, VadKind::Mapped { .. }) {
+        let ok = match v.kind {
+            VadKind::Mapped { .. } => true,
+            VadKind::Image => image,
+            _ => false,
+        };
+        if !ok {
             return None;
         }
         let base = v.base;

@@ -951,4 +951,22 @@ impl NtProcess {
             _ => addr,
         }
     }
+
+    /// A private frame at client page `va` holding `data` (at most a page; the rest
+    /// zero), for the views of image sections (each view its own copy).
+    pub fn map_private_copy(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        va: usize,
+        data: &[u8],
+        writable: bool,
+    ) -> Result<(), LoadError> {
+        let (_, shadow) = self.back_page(mm, shadows, va, writable)?;
+        let n = data.len().min(PAGE_SIZE);
+        // SAFETY: `shadow` maps the page-sized frame just given to `va`, read-write in
+        // the executive; `n` is at most a page.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), shadow as *mut u8, n) };
+        Ok(())
+    }
 }
