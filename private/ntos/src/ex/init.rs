@@ -154,7 +154,6 @@ impl Executive {
                 }
                 let _ = self.ke.process_exit(thread, &id);
                 self.ob.detach(id);
-                self.sections.process_gone(&mut self.mm, pid);
                 self.sections.reap(&mut self.ob, &mut self.mm);
                 self.cm.reap(&mut self.ob);
                 self.ke.reap(&mut self.ob);
@@ -162,6 +161,8 @@ impl Executive {
             }
             let name = p.name.clone();
             let r = p.terminate(&mut self.mm, &mut self.shadows);
+            // Its cap copies are gone: now its views stop holding their sections.
+            self.sections.process_gone(&mut self.mm, pid);
             kprintln!("ntos: process {name} {why}");
             if let Err(e) = r {
                 kprintln!("ntos: teardown of process {name} incomplete: {e}");

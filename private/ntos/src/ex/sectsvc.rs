@@ -297,13 +297,12 @@ impl SectionState {
 
     /// The frame of page `page` of section `n`, made (zeroed by the kernel) if new.
     fn frame(&mut self, mm: &mut Mm, n: u32, page: u64) -> Result<(Slot, usize), NtStatus> {
-        let s = self.sections.get(&n).ok_or(STATUS_INVALID_HANDLE)?;
+        let s = self.sections.get_mut(&n).ok_or(STATUS_INVALID_HANDLE)?;
         if let Some(f) = s.frames.get(&page) {
             return Ok(*f);
         }
-        let mut blocks = s.blocks.clone();
         let slot = loop {
-            let r = match blocks.last() {
+            let r = match s.blocks.last() {
                 Some(&b) => mm.create(Pool::Reserved(b), ObjectKind::Frame),
                 None => Err(MmError::Memory(MemError::ReservedFull {
                     cap: 0,
@@ -313,8 +312,9 @@ impl SectionState {
             match r {
                 Ok(slot) => break slot,
                 Err(MmError::Memory(MemError::ReservedFull { .. })) => {
+                    // Recorded at once: released with the section whatever happens.
                     let (b, _) = mm.reserve(BLOCK_BITS).map_err(mm_status)?;
-                    blocks.push(b);
+                    s.blocks.push(b);
                 }
                 Err(e) => return Err(mm_status(e)),
             }
@@ -323,14 +323,10 @@ impl SectionState {
             Ok(a) => a,
             Err(e) => {
                 let _ = mm.delete(slot);
-                if let Some(s) = self.sections.get_mut(&n) {
-                    s.blocks = blocks;
-                }
                 return Err(mm_status(e));
             }
         };
         if let Some(s) = self.sections.get_mut(&n) {
-            s.blocks = blocks;
             s.frames.insert(page, (slot, shadow));
         }
         Ok((slot, shadow))
@@ -555,6 +551,9 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<NtStatus, NtStatu
     // SEC_RESERVE: CommitSize pages from the view's start become committed.
     if spec.attributes & rules::SEC_RESERVE != 0 {
         let want = (a.commit.min(span.size) as u64).div_ceil(PAGE_SIZE);
+        if want > SECTION_COMMIT_LIMIT {
+            return Err(STATUS_COMMITMENT_LIMIT);
+        }
         let st = &mut *cx.sections;
         let s = st.sections.get(&n).ok_or(STATUS_INVALID_HANDLE)?;
         let newly = (first..first + want)
@@ -584,19 +583,20 @@ fn map_view_inner(cx: &mut Context<'_>, a: &MapArgs) -> Result<NtStatus, NtStatu
         0,
     )?;
     let end = start + span.size;
+    // The committed pages of the span (a SEC_COMMIT section is within the commit limit;
+    // a SEC_RESERVE one has at most that many committed pages).
+    let committed: Vec<u64> = match sections.sections.get(&n) {
+        Some(s) if s.spec.attributes & rules::SEC_COMMIT != 0 => (first..first + pages).collect(),
+        Some(s) => s.committed.range(first..first + pages).copied().collect(),
+        None => Vec::new(),
+    };
     let mapped = (|| -> Result<(), NtStatus> {
-        for i in 0..pages {
-            let committed = sections
-                .sections
-                .get(&n)
-                .is_some_and(|s| s.is_committed(first + i));
-            if !committed {
-                continue;
-            }
+        for page in committed {
+            let i = page - first;
             let va = start + (i as usize) * PAGE_SIZE as usize;
             p.vads
                 .commit_fixed(va, va + PAGE_SIZE as usize, a.protect)?;
-            let (frame, shadow) = sections.frame(mm, n, first + i)?;
+            let (frame, shadow) = sections.frame(mm, n, page)?;
             let max_writable = rules::writable(spec.protect);
             p.map_shared(mm, va, frame, shadow, a.protect, max_writable)
                 .map_err(mm_status)?;
@@ -886,6 +886,9 @@ fn commit_view_range(
     }
     let s0 = first + ((start - vbase) as u64) / PAGE_SIZE;
     let s1 = first + ((end - vbase) as u64) / PAGE_SIZE;
+    if s1 - s0 > SECTION_COMMIT_LIMIT {
+        return Err(STATUS_COMMITMENT_LIMIT);
+    }
     // Charge the pages that become committed.
     let newly: Vec<u64> = {
         let s = cx

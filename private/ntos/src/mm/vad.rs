@@ -1007,6 +1007,47 @@ mod tests {
     }
 
     #[test]
+    fn views_are_uncharged_unfreeable_and_capped_by_their_section() {
+        let mut v = vads();
+        let b = v
+            .insert_view(0, 0x2_0000, false, 0, PAGE_READONLY, PAGE_READWRITE, 0x1000)
+            .unwrap();
+        assert_eq!(b % GRANULARITY, 0);
+        assert_eq!(v.committed_pages(), 0);
+        let q = v.query(b).unwrap();
+        assert_eq!(
+            (q.Type, q.State, q.RegionSize),
+            (MEM_MAPPED, MEM_COMMIT, 0x1000)
+        );
+        assert_eq!(v.query(b + 0x1000).unwrap().State, MEM_RESERVE);
+        assert_eq!(
+            v.insert_view(b, 0x1000, false, 0, PAGE_READONLY, PAGE_READWRITE, 0),
+            Err(STATUS_CONFLICTING_ADDRESSES)
+        );
+        assert_eq!(
+            v.free(b, 0, MEM_RELEASE).err(),
+            Some(STATUS_UNABLE_TO_DELETE_SECTION)
+        );
+        assert_eq!(
+            v.protect(b, 0x1000, PAGE_EXECUTE_READWRITE).err(),
+            Some(STATUS_SECTION_PROTECTION)
+        );
+        assert!(v.protect(b, 0x1000, PAGE_READWRITE).is_ok());
+        assert_eq!(
+            v.allocate(b + 0x1000, 0x1000, MEM_COMMIT, PAGE_READWRITE, 0)
+                .err(),
+            Some(STATUS_CONFLICTING_ADDRESSES)
+        );
+        assert_eq!(
+            v.fault(b + 0x1000, false),
+            FaultAction::Violation(STATUS_ACCESS_VIOLATION)
+        );
+        assert_eq!(v.remove_view(b + 0x1800, false), Some((b, b + 0x2_0000)));
+        assert_eq!(v.remove_view(b, false), None);
+        assert_eq!(v.query(b).unwrap().State, MEM_FREE);
+    }
+
+    #[test]
     fn truncated_fault_addresses_widen() {
         if usize::BITS <= 32 {
             return;
