@@ -29,7 +29,9 @@
 //!   offset to the end; MEM_MAPPED views in VirtualQuery);
 //! - [WRK] NtExtendSection: a section not backed by a data file is
 //!   STATUS_SECTION_NOT_EXTENDED; SECTION_EXTEND_SIZE is required;
-//! - [MSDN] MapViewOfFile: offsets must be multiples of the allocation granularity.
+//! - [MSDN] MapViewOfFile: offsets must be multiples of the allocation granularity;
+//! - [WINE] Wine's `dlls/ntdll/tests/om.c`: opening a named object as another type is
+//!   STATUS_OBJECT_TYPE_MISMATCH.
 
 use crate::suite::Test;
 use crate::sys::*;
@@ -113,6 +115,13 @@ extern "system" {
         buffer: *const c_void,
         size: usize,
         done: *mut usize,
+    ) -> NtStatus;
+    fn NtQueryObject(
+        h: HANDLE,
+        class: u32,
+        buffer: *mut c_void,
+        length: u32,
+        returned: *mut u32,
     ) -> NtStatus;
     fn LdrGetDllHandle(
         path: *const u16,
@@ -824,6 +833,27 @@ fn map_bad_arguments() -> Result<(), String> {
             )
         };
         expect_status("kernel BaseAddress pointer", s, STATUS_ACCESS_VIOLATION)?;
+        // SAFETY: a misaligned BaseAddress pointer, probed by the executive (pointer
+        // alignment, as ProbeForWrite of a PVOID).
+        let s = unsafe {
+            NtMapViewOfSection(
+                h,
+                cp,
+                (UNMAPPED + 1) as *mut usize,
+                0,
+                0,
+                core::ptr::null_mut(),
+                &mut n,
+                1,
+                0,
+                rw,
+            )
+        };
+        expect_status(
+            "misaligned BaseAddress pointer",
+            s,
+            STATUS_DATATYPE_MISALIGNMENT,
+        )?;
         // Wrong handle types [RING3K] and a handle without the right [WDK].
         let (s, _, _) = map_full(cp, cp, 0, None, 0, 0, 0, rw);
         expect_status("process as section", s, STATUS_OBJECT_TYPE_MISMATCH)?;
@@ -1058,6 +1088,17 @@ fn named_sections() -> Result<(), String> {
     // SAFETY: pointers to locals.
     let s = unsafe { NtOpenSection(&mut h, SECTION_MAP_READ, &a) };
     expect_status("open after close", s, STATUS_OBJECT_NAME_NOT_FOUND)?;
+    // A named object of another type [WINE om.c: STATUS_OBJECT_TYPE_MISMATCH].
+    let en = name("\\BaseNamedObjects\\ntsuite.section.event");
+    let ea = oa(&en, 0);
+    let mut ev = NULL;
+    // SAFETY: pointers to locals.
+    let s = unsafe { NtCreateEvent(&mut ev, 0x1F_0003, &ea, 0, 0) };
+    expect_status("named event", s, STATUS_SUCCESS)?;
+    // SAFETY: pointers to locals.
+    let s = unsafe { NtOpenSection(&mut h, SECTION_MAP_READ, &ea) };
+    close(ev);
+    expect_status("event opened as a section", s, STATUS_OBJECT_TYPE_MISMATCH)?;
     // SAFETY: all NULL: the executive probes the handle pointer.
     let s = unsafe { NtOpenSection(core::ptr::null_mut(), 0, core::ptr::null()) };
     expect_status("NtOpenSection(0, 0, 0)", s, STATUS_ACCESS_VIOLATION)
@@ -1244,6 +1285,44 @@ fn known_dll_image() -> Result<(), String> {
     expect_status("unmap the loaded ntdll", s, STATUS_NOT_MAPPED_VIEW)
 }
 
+/// Generic rights map as the Section type's generic mapping says (winnt.h:
+/// read = STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ, write =
+/// STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE, execute = STANDARD_RIGHTS_EXECUTE |
+/// SECTION_MAP_EXECUTE, all = SECTION_ALL_ACCESS), seen in ObjectBasicInformation's
+/// GrantedAccess; MAXIMUM_ALLOWED grants SECTION_ALL_ACCESS.
+fn generic_mapping() -> Result<(), String> {
+    for (desired, want) in [
+        (0x8000_0000u32, 0x0002_0005u32),
+        (0x4000_0000, 0x0002_0002),
+        (0x2000_0000, 0x0002_0008),
+        (0x1000_0000, SECTION_ALL_ACCESS),
+        (0x0200_0000, SECTION_ALL_ACCESS),
+    ] {
+        let mut h = NULL;
+        let size = 0x1000i64;
+        // SAFETY: pointers to locals.
+        let s = unsafe {
+            NtCreateSection(
+                &mut h,
+                desired,
+                core::ptr::null(),
+                &size,
+                PAGE_READWRITE,
+                SEC_COMMIT,
+                NULL,
+            )
+        };
+        expect_status("NtCreateSection", s, STATUS_SUCCESS)?;
+        let mut info = [0u32; 14];
+        // SAFETY: a local buffer of the size passed (OBJECT_BASIC_INFORMATION, 56 bytes).
+        let s = unsafe { NtQueryObject(h, 0, info.as_mut_ptr().cast(), 56, core::ptr::null_mut()) };
+        close(h);
+        expect_status("NtQueryObject", s, STATUS_SUCCESS)?;
+        eq(&format!("granted for {desired:#x}"), info[1], want)?;
+    }
+    Ok(())
+}
+
 /// Sections come and go without leaking their frames: many more section pages than the
 /// executive could hold at once, each section mapped twice, written, unmapped, closed.
 fn lifecycle_reclaims() -> Result<(), String> {
@@ -1285,4 +1364,5 @@ pub const TESTS: &[Test] = tests![
     ("section.cross_process", cross_process),
     ("section.lifecycle_reclaims", lifecycle_reclaims),
     ("section.known_dll_image", known_dll_image),
+    ("section.generic_mapping", generic_mapping),
 ];
