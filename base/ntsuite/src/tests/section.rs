@@ -1323,6 +1323,51 @@ fn generic_mapping() -> Result<(), String> {
     Ok(())
 }
 
+/// Running out of commit is STATUS_COMMITMENT_LIMIT (the status Windows gives when
+/// the commit limit is reached, [REACTOS-MAP]), never a crash, and closing returns
+/// the charge. Nereid's limit for all sections is far lower than Windows' (see
+/// docs/FEATURES.md), so 1 MiB sections reach it within a few tries.
+fn commit_limit() -> Result<(), String> {
+    let mut held = Vec::new();
+    let mut hit = None;
+    for _ in 0..64 {
+        let (s, h) = create_raw(core::ptr::null(), 0x10_0000, PAGE_READWRITE, SEC_COMMIT);
+        if s.as_u32() == STATUS_SUCCESS {
+            held.push(h);
+        } else {
+            hit = Some(s.as_u32());
+            break;
+        }
+    }
+    // A SEC_RESERVE view cannot commit past the limit either.
+    let r = (|| {
+        eq("status at the limit", hit, Some(STATUS_COMMITMENT_LIMIT))?;
+        let h = create(0x100_0000, PAGE_READWRITE, SEC_RESERVE)?;
+        let (s, b, _) = map_full(
+            h,
+            CURRENT_PROCESS,
+            0,
+            None,
+            0,
+            0x100_0000,
+            0,
+            PAGE_READWRITE,
+        );
+        close(h);
+        if s.as_u32() == STATUS_SUCCESS {
+            unmap(b)?;
+        }
+        expect_status("CommitSize past the limit", s, STATUS_COMMITMENT_LIMIT)
+    })();
+    for h in held {
+        close(h);
+    }
+    r?;
+    let h = create(0x10_0000, PAGE_READWRITE, SEC_COMMIT)?;
+    close(h);
+    Ok(())
+}
+
 /// Sections come and go without leaking their frames: many more section pages than the
 /// executive could hold at once, each section mapped twice, written, unmapped, closed.
 fn lifecycle_reclaims() -> Result<(), String> {
@@ -1365,4 +1410,5 @@ pub const TESTS: &[Test] = tests![
     ("section.lifecycle_reclaims", lifecycle_reclaims),
     ("section.known_dll_image", known_dll_image),
     ("section.generic_mapping", generic_mapping),
+    ("section.commit_limit", commit_limit),
 ];
