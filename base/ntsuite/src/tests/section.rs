@@ -30,6 +30,10 @@
 //! - [WRK] NtExtendSection: a section not backed by a data file is
 //!   STATUS_SECTION_NOT_EXTENDED; SECTION_EXTEND_SIZE is required;
 //! - [MSDN] MapViewOfFile: offsets must be multiples of the allocation granularity;
+//!   a copy-on-write view (FILE_MAP_COPY, PAGE_WRITECOPY) sees the section until it
+//!   writes a page, which then becomes private (the section and other views do not see
+//!   the write) and reads back as PAGE_READWRITE in VirtualQuery ("Memory Protection
+//!   Constants": PAGE_WRITECOPY);
 //! - [WINE] Wine's `dlls/ntdll/tests/om.c`: opening a named object as another type is
 //!   STATUS_OBJECT_TYPE_MISMATCH.
 
@@ -1323,6 +1327,49 @@ fn generic_mapping() -> Result<(), String> {
     Ok(())
 }
 
+fn copy_on_write() -> Result<(), String> {
+    let h = create(0x2000, PAGE_READWRITE, SEC_COMMIT)?;
+    let r = (|| {
+        let (a, _) = map(h, PAGE_READWRITE)?;
+        let (c, _) = map(h, PAGE_WRITECOPY)?;
+        let r = (|| {
+            poke(a, 1);
+            poke(a + 0x1000, 10);
+            eq(
+                "copy view sees the section",
+                (peek(c), peek(c + 0x1000)),
+                (1, 10),
+            )?;
+            eq("before the write", query_vm(c)?.Protect, PAGE_WRITECOPY)?;
+            poke(c, 2);
+            eq("the copy has the write", peek(c), 2)?;
+            eq("the section does not", peek(a), 1)?;
+            poke(a, 3);
+            eq("the copy no longer follows page 0", peek(c), 2)?;
+            poke(a + 0x1000, 11);
+            eq("but still follows page 1", peek(c + 0x1000), 11)?;
+            let m0 = query_vm(c)?;
+            let m1 = query_vm(c + 0x1000)?;
+            eq(
+                "protections after",
+                (m0.Protect, m0.Type, m1.Protect),
+                (PAGE_READWRITE, MEM_MAPPED, PAGE_WRITECOPY),
+            )
+        })();
+        unmap(c)?;
+        // The same place again: the private page went with the view.
+        let (s, c2, _) = map_full(h, CURRENT_PROCESS, c, None, 0, 0, 0, PAGE_READONLY);
+        expect_status("map where the copy was", s, STATUS_SUCCESS)?;
+        let back = peek(c2);
+        unmap(c2)?;
+        unmap(a)?;
+        r?;
+        eq("a new view shows the section again", back, 3)
+    })();
+    close(h);
+    r
+}
+
 /// Running out of commit is STATUS_COMMITMENT_LIMIT (the status Windows gives when
 /// the commit limit is reached, [REACTOS-MAP]), never a crash, and closing returns
 /// the charge. Nereid's limit for all sections is far lower than Windows' (see
@@ -1411,4 +1458,5 @@ pub const TESTS: &[Test] = tests![
     ("section.known_dll_image", known_dll_image),
     ("section.generic_mapping", generic_mapping),
     ("section.commit_limit", commit_limit),
+    ("section.copy_on_write", copy_on_write),
 ];

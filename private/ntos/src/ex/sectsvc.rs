@@ -16,8 +16,9 @@
 //!   so no fault ever has to find a section. SEC_COMMIT sections are committed whole
 //!   (charged at creation); SEC_RESERVE sections commit the view's CommitSize at map
 //!   time and NtAllocateVirtualMemory(MEM_COMMIT) inside a view later, section-wide
-//!   (every view of the section gets the page). No copy-on-write private copies yet
-//!   (PAGE_WRITECOPY views are mapped read-only).
+//!   (every view of the section gets the page). PAGE_WRITECOPY pages are mapped
+//!   read-only; the first write makes the page a private copy (`NtProcess`'s fault
+//!   path), PAGE_READWRITE from then on.
 //! - **Accounting.** Section pages are charged against [`SECTION_COMMIT_LIMIT`] (each
 //!   costs a slot of the executive's root CNode, and each view page another): past it,
 //!   SEC_COMMIT creation is STATUS_COMMITMENT_LIMIT; memory or slots running out while
@@ -737,11 +738,11 @@ pub fn unmap_view(cx: &mut Context<'_>, process: usize, base: usize) -> NtStatus
             .vads
             .remove_view(base, image)
             .ok_or(STATUS_NOT_MAPPED_VIEW)?;
-        if image {
-            p.unback(start, end);
-        } else {
+        if !image {
             let _ = p.unmap_shared(mm, start, end);
         }
+        // Image views and copied-on-write view pages are private frames.
+        p.unback(start, end);
         if let Some(v) = sections.views.remove(&(p.pid, start)) {
             debug_assert_eq!(v.end, end);
             sections.view_gone(mm, v.section);

@@ -318,8 +318,8 @@ impl NtProcess {
         let addr = self.widen_fault_address(addr);
         let page = addr & !(PAGE_SIZE - 1);
         if self.pages.contains_key(&page) {
-            // Present already: a protection fault.
-            return Err(STATUS_ACCESS_VIOLATION);
+            // Present already: a protection fault, unless a copy-on-write view page.
+            return self.copy_on_write(mm, shadows, page, write);
         }
         let writable = match self.vads.fault(addr, write) {
             FaultAction::Map { writable } => writable,
@@ -968,5 +968,50 @@ impl NtProcess {
         // the executive; `n` is at most a page.
         unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), shadow as *mut u8, n) };
         Ok(())
+    }
+
+    /// A write to a PAGE_WRITECOPY / PAGE_EXECUTE_WRITECOPY page of a view: the page
+    /// becomes a private copy (a frame of this process holding the section page's
+    /// contents) and PAGE_READWRITE / PAGE_EXECUTE_READWRITE, as Windows does. Anything
+    /// else is an access violation.
+    fn copy_on_write(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        page: usize,
+        write: bool,
+    ) -> Result<(), NtStatus> {
+        let protect = self.vads.protection(page);
+        let in_view = self
+            .vads
+            .vad_at(page)
+            .is_some_and(|v| matches!(v.kind, VadKind::Mapped { .. }));
+        let new = match protect {
+            PAGE_WRITECOPY => PAGE_READWRITE,
+            PAGE_EXECUTE_WRITECOPY => PAGE_EXECUTE_READWRITE,
+            _ => return Err(STATUS_ACCESS_VIOLATION),
+        };
+        let shared = self
+            .pages
+            .get(&page)
+            .filter(|p| p.shared.is_some())
+            .copied();
+        let (Some(old), true, true) = (shared, in_view, write) else {
+            return Err(STATUS_ACCESS_VIOLATION);
+        };
+        let mut data = vec![0u8; PAGE_SIZE];
+        // SAFETY: `old.addr` is the section frame's shadow, mapped while the section
+        // lives (this view holds it); a page is read.
+        unsafe {
+            core::ptr::copy_nonoverlapping(old.addr as *const u8, data.as_mut_ptr(), PAGE_SIZE)
+        };
+        self.vads
+            .commit_fixed(page, page + PAGE_SIZE, new)
+            .map_err(|_| STATUS_NO_MEMORY)?;
+        self.pages.remove(&page);
+        let _ = sel4::x86_page_unmap(old.frame);
+        let _ = mm.delete(old.frame);
+        self.map_private_copy(mm, shadows, page, &data, true)
+            .map_err(|_| STATUS_NO_MEMORY)
     }
 }
