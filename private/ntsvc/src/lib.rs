@@ -349,35 +349,58 @@ macro_rules! for_each_service {
             0x0040 NtQuerySystemInformation ZwQuerySystemInformation
                 (SystemInformationClass: value(u32), SystemInformation: out_buf,
                  SystemInformationLength: value(u32), ReturnLength: opt_out_ptr(u32));
-            0x0041 NtCreateThread ZwCreateThread
+            // Pointers the handler probes itself, in Windows' order (after the flags).
+            0x0041 NtCreateSection ZwCreateSection
+                (SectionHandle: value(usize), DesiredAccess: value(u32),
+                 ObjectAttributes: value(usize), MaximumSize: value(usize),
+                 SectionPageProtection: value(u32), AllocationAttributes: value(u32),
+                 FileHandle: handle);
+            0x0042 NtOpenSection ZwOpenSection
+                (SectionHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
+                 ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
+            0x0043 NtMapViewOfSection ZwMapViewOfSection
+                (SectionHandle: handle, ProcessHandle: handle, BaseAddress: value(usize),
+                 ZeroBits: value(usize), CommitSize: value(usize),
+                 SectionOffset: value(usize), ViewSize: value(usize),
+                 InheritDisposition: value(u32), AllocationType: value(u32),
+                 Win32Protect: value(u32));
+            0x0044 NtUnmapViewOfSection ZwUnmapViewOfSection
+                (ProcessHandle: handle, BaseAddress: value(usize));
+            0x0045 NtQuerySection ZwQuerySection
+                (SectionHandle: handle, SectionInformationClass: value(u32),
+                 SectionInformation: value(usize), SectionInformationLength: value(usize),
+                 ReturnLength: value(usize));
+            0x0046 NtExtendSection ZwExtendSection
+                (SectionHandle: handle, NewSectionSize: in_ptr(i64));
+            0x0047 NtCreateThread ZwCreateThread
                 (ThreadHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
                  ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ProcessHandle: handle, ClientId: opt_out_ptr($crate::CLIENT_ID),
                  ThreadContext: in_buf, InitialTeb: in_buf, CreateSuspended: value(u8));
-            0x0042 NtCreateThreadEx ZwCreateThreadEx
+            0x0048 NtCreateThreadEx ZwCreateThreadEx
                 (ThreadHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
                  ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ProcessHandle: handle, StartRoutine: value(usize), Argument: value(usize),
                  CreateFlags: value(u32), ZeroBits: value(usize), StackSize: value(usize),
                  MaximumStackSize: value(usize), AttributeList: in_buf);
-            0x0043 NtCreateUserProcess ZwCreateUserProcess
+            0x0049 NtCreateUserProcess ZwCreateUserProcess
                 (ProcessHandle: out_ptr($crate::HANDLE), ThreadHandle: out_ptr($crate::HANDLE),
                  ProcessDesiredAccess: value(u32), ThreadDesiredAccess: value(u32),
                  ProcessObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ThreadObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ProcessFlags: value(u32), ThreadFlags: value(u32), ProcessParameters: in_buf,
                  CreateInfo: in_buf, AttributeList: in_buf);
-            0x0044 NtCreateKeyedEvent ZwCreateKeyedEvent
+            0x004A NtCreateKeyedEvent ZwCreateKeyedEvent
                 (KeyedEventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
                  ObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  Flags: value(u32));
-            0x0045 NtOpenKeyedEvent ZwOpenKeyedEvent
+            0x004B NtOpenKeyedEvent ZwOpenKeyedEvent
                 (KeyedEventHandle: out_ptr($crate::HANDLE), DesiredAccess: value(u32),
                  ObjectAttributes: in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES));
-            0x0046 NtReleaseKeyedEvent ZwReleaseKeyedEvent
+            0x004C NtReleaseKeyedEvent ZwReleaseKeyedEvent
                 (KeyedEventHandle: handle, Key: value(usize), Alertable: value(u8),
                  Timeout: opt_in_ptr(i64));
-            0x0047 NtWaitForKeyedEvent ZwWaitForKeyedEvent
+            0x004D NtWaitForKeyedEvent ZwWaitForKeyedEvent
                 (KeyedEventHandle: handle, Key: value(usize), Alertable: value(u8),
                  Timeout: opt_in_ptr(i64));
         }

@@ -298,6 +298,59 @@ fn top_down() -> Result<(), String> {
     r
 }
 
+/// A top-down reservation sits at the top of the user range, and its committed pages
+/// work like any other (reading, writing, querying) — an early experiment on x86_64 saw
+/// a top-down page fault after a successful commit. Both a reserve-then-commit and a
+/// one-step MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN allocation are touched.
+fn top_down_commit_touch() -> Result<(), String> {
+    let (st, base, size) = alloc(0, 0x2_0000, MEM_RESERVE | MEM_TOP_DOWN, PAGE_READWRITE);
+    expect_status("top-down reserve", st, STATUS_SUCCESS)?;
+    let r = (|| {
+        // At the top: within 1 MiB of the user limit (x86: below the fixed TEB/PEB
+        // and shared-data pages at 0x7FFD0000).
+        let top = if cfg!(target_pointer_width = "64") {
+            USER_LIMIT
+        } else {
+            0x7FFD_0000
+        };
+        if base + size > USER_LIMIT || base + size + 0x10_0000 < top {
+            return Err(format!("top-down reservation at {base:#x}+{size:#x}"));
+        }
+        let page = base + 0x1_0000;
+        let (st, b, _) = alloc(page, 0x1000, MEM_COMMIT, PAGE_READWRITE);
+        expect_status("commit in it", st, STATUS_SUCCESS)?;
+        eq("commit base", b, page)?;
+        // SAFETY: committed read-write just above.
+        let v = unsafe {
+            core::ptr::write_volatile((page + 8) as *mut u32, 0x70D0);
+            core::ptr::read_volatile((page + 8) as *const u32)
+        };
+        eq("value in the top-down page", v, 0x70D0)?;
+        let m = query(page)?;
+        eq("state", (m.State, m.Protect), (MEM_COMMIT, PAGE_READWRITE))?;
+        let (st, one, _) = alloc(
+            0,
+            0x1000,
+            MEM_RESERVE | MEM_COMMIT | MEM_TOP_DOWN,
+            PAGE_READWRITE,
+        );
+        expect_status("one-step top-down", st, STATUS_SUCCESS)?;
+        if one >= base {
+            free(one, 0, MEM_RELEASE);
+            return Err(format!("second top-down {one:#x} not below {base:#x}"));
+        }
+        // SAFETY: committed read-write just above.
+        let v = unsafe {
+            core::ptr::write_volatile(one as *mut u32, 0x1DE);
+            core::ptr::read_volatile(one as *const u32)
+        };
+        free(one, 0, MEM_RELEASE);
+        eq("value in the one-step page", v, 0x1DE)
+    })();
+    free(base, 0, MEM_RELEASE);
+    r
+}
+
 fn bad_flags_and_protections() -> Result<(), String> {
     let mut b = 0usize;
     let mut s = 0x1000usize;
@@ -493,6 +546,7 @@ pub const TESTS: &[Test] = tests![
     ("mm.query_bad_arguments", query_bad_arguments),
     ("mm.rounding_and_conflicts", rounding_and_conflicts),
     ("mm.top_down", top_down),
+    ("mm.top_down_commit_touch", top_down_commit_touch),
     ("mm.bad_flags_and_protections", bad_flags_and_protections),
     ("mm.protect_old_value", protect_old_value),
     ("mm.read_write_own_process", read_write_own_process),

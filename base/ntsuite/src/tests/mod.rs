@@ -10,6 +10,7 @@ mod display;
 mod env;
 mod ke;
 mod keyed;
+mod kuser;
 mod ldr;
 mod mm;
 mod ob;
@@ -18,6 +19,7 @@ mod process;
 mod ps;
 mod rtl;
 mod rtlreg;
+mod section;
 mod session;
 mod sysinfo;
 mod terminate;
@@ -35,6 +37,8 @@ pub fn all() -> Vec<Test> {
         ke::TESTS,
         keyed::TESTS,
         mm::TESTS,
+        section::TESTS,
+        kuser::TESTS,
         time::TESTS,
         timer::TESTS,
         sysinfo::TESTS,

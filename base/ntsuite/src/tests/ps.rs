@@ -29,7 +29,7 @@ use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 #[allow(non_snake_case)]
-struct ClientId {
+pub(crate) struct ClientId {
     UniqueProcess: usize,
     UniqueThread: usize,
 }
@@ -261,7 +261,7 @@ fn no_attributes() -> OBJECT_ATTRIBUTES {
     }
 }
 
-fn open_process(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
+pub(crate) fn open_process(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
     let oa = no_attributes();
     let mut h: HANDLE = core::ptr::null_mut();
     // SAFETY: locals for the out handle, attributes and client id.
@@ -415,7 +415,7 @@ fn resume_own_thread() -> Result<(), String> {
 }
 
 /// sleeper.exe publishes its ids in a named semaphore (count = pid, maximum = tid).
-fn sleeper_ids() -> Option<ClientId> {
+pub(crate) fn sleeper_ids() -> Option<ClientId> {
     static NAME: [u16; 31] = {
         let s = b"\\BaseNamedObjects\\NereidSleeper";
         let mut out = [0u16; 31];

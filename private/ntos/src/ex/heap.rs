@@ -1,17 +1,19 @@
 //! The executive's heap.
 //!
-//! A fixed arena in .bss: the boot-time needs are small and known (the
-//! untyped list of ≤166 entries, the CNode slot bitmap, per-process records
-//! with their cap lists, and the 10 000 benchmark samples of 8 bytes), well
-//! under 256 KiB; 1 MiB leaves room for the next stages until the heap
-//! grows from untyped memory. Being .bss it costs nothing in the ELF file,
-//! and processes never map it (it lies past `__ntos_shared_end`).
+//! A fixed arena in .bss. What lives here grows with what clients make: process,
+//! thread and object records, handle tables, address-space descriptors (a hostile
+//! process may hold ~4 000 of them before `mm::vad` refuses more), registry keys,
+//! section and view records. 8 MiB holds a few such processes at their limits at once
+//! (the QEMU test runs two abusers beside the suite); per-process quotas on executive
+//! memory (Windows' pool quota) are what removes the shared limit, later. Being .bss it
+//! costs nothing in the ELF file, and processes never map it (it lies past
+//! `__ntos_shared_end`).
 
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linked_list_allocator::LockedHeap;
 
-pub const HEAP_SIZE: usize = 1 << 20;
+pub const HEAP_SIZE: usize = 8 << 20;
 
 #[repr(C, align(4096))]
 struct Arena(UnsafeCell<[u8; HEAP_SIZE]>);

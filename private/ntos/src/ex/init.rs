@@ -118,6 +118,8 @@ pub struct Executive {
     ps: super::pssvc::PsState,
     /// The registry (`ex::cmsvc`).
     cm: super::cmsvc::CmState,
+    /// Sections and their views (`ex::sectsvc`).
+    sections: super::sectsvc::SectionState,
     /// Parked callers: the wait each thread is in and the slot holding the reply
     /// capability saved for it (see `ke` module notes).
     parked: BTreeMap<ThreadId, (WaitId, Slot)>,
@@ -184,11 +186,14 @@ impl Executive {
                 }
                 self.ob.detach(id);
             }
+            self.sections.reap(&mut self.ob, &mut self.mm);
             self.cm.reap(&mut self.ob);
             self.ke.reap(&mut self.ob);
             self.deliver();
             let name = p.name.clone();
             let r = p.terminate(&mut self.mm, &mut self.shadows);
+            // Its cap copies are gone: now its views stop holding their sections.
+            self.sections.process_gone(&mut self.mm, pid);
             kprintln!("ntos: process {name} {why}");
             if let Err(e) = r {
                 kprintln!("ntos: teardown of process {name} incomplete: {e}");
@@ -336,9 +341,11 @@ impl Executive {
                     ps: &mut self.ps,
                     parked: &parked,
                     cm: &mut self.cm,
+                    sections: &mut self.sections,
                 };
                 let outcome = services::dispatch(&mut cx, label);
                 drop(p);
+                self.sections.reap(&mut self.ob, &mut self.mm);
                 for (new_pid, new) in spawned {
                     self.nt_processes.insert(new_pid, RefCell::new(new));
                 }
@@ -440,6 +447,7 @@ impl Executive {
             t.tick();
         }
         let now = self.ke.now;
+        super::kuser::update(now);
         if self.ke.next_deadline().is_some_and(|d| d <= now) {
             self.ke.expire(now);
             self.deliver();
@@ -727,17 +735,29 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         .map_err(|s| BootError::Check(alloc::format!("dispatcher objects: {s}")))?;
     let cm = super::cmsvc::CmState::new(&mut ob, super::timesvc::BOOT_EPOCH)
         .map_err(|s| BootError::Check(alloc::format!("registry: {s}")))?;
+    let mut sections = super::sectsvc::SectionState::new(&mut ob)
+        .map_err(|s| BootError::Check(alloc::format!("sections: {s}")))?;
+    let mut shadows = Shadows::new();
+    shadows.shared_user_data = Some(shared_user_data(&mut mm, &mut sections)?);
+    // ntdll as a known DLL: an image section programs can open and map.
+    let arc = bootarc::Archive::parse(BOOT_ARCHIVE).ok();
+    if let Some(dll) = arc.as_ref().and_then(|a| a.get("ntdll.dll")) {
+        if let Err(s) = sections.publish_known_dll(&mut ob, "ntdll.dll", dll) {
+            kprintln!("ntos: \\KnownDlls\\ntdll.dll not published: {s}");
+        }
+    }
     let mut exec = Executive {
         mm,
         ep,
         image,
         processes: BTreeMap::new(),
         nt_processes: BTreeMap::new(),
-        shadows: Shadows::new(),
+        shadows,
         ob,
         ke,
         ps: super::pssvc::PsState::new(),
         cm,
+        sections,
         parked: BTreeMap::new(),
         next_number: 1,
         tsc_mhz: bi.arch_info as u64,
@@ -899,4 +919,16 @@ fn print_memory(bi: &BootInfo) {
             count - MAX_LISTED - rest_ram
         );
     }
+}
+
+/// KUSER_SHARED_DATA's frame, filled (`ex::kuser`) and mapped in the executive.
+fn shared_user_data(
+    mm: &mut Mm,
+    sections: &mut super::sectsvc::SectionState,
+) -> Result<(Slot, usize), BootError> {
+    let frame = mm.create(Pool::General, ObjectKind::Frame)?;
+    let at = sections.map_in_executive(mm, frame)?;
+    let pages = u32::try_from(super::sysinfo::ram_bytes() / 4096).unwrap_or(u32::MAX);
+    super::kuser::install(at, pages, super::timesvc::BOOT_EPOCH);
+    Ok((frame, at))
 }

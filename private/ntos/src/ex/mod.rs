@@ -8,11 +8,14 @@ pub mod heap;
 pub mod init;
 pub mod kesvc;
 pub mod keyedsvc;
+pub mod kuser;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod procsvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
+#[cfg(ntos_bare)]
+pub mod sectsvc;
 #[cfg(ntos_bare)]
 pub mod services;
 pub mod stats;

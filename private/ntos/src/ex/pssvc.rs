@@ -270,6 +270,14 @@ impl PsState {
         self.threads.values().filter(move |t| t.pid == pid)
     }
 
+    /// The process number of the process object `id`.
+    pub fn process_by_object(&self, id: ObjectId) -> Option<u32> {
+        match self.by_object(id)? {
+            Target::Process(pid) => Some(pid),
+            Target::Thread(_) => None,
+        }
+    }
+
     fn by_object(&self, id: ObjectId) -> Option<Target> {
         if let Some(r) = self.processes.values().find(|r| r.process == id) {
             return Some(Target::Process(r.pid));

@@ -74,6 +74,8 @@ pub struct Context<'a> {
     pub ps: &'a mut super::pssvc::PsState,
     /// Whether thread number `n` is parked in a wait.
     pub parked: &'a dyn Fn(u32) -> bool,
+    /// Sections and views (`ex::sectsvc`).
+    pub sections: &'a mut super::sectsvc::SectionState,
 }
 
 macro_rules! param {
@@ -630,6 +632,11 @@ fn NtAllocateVirtualMemory(
     alloc_type: u32,
     protect: u32,
 ) -> Outcome {
+    // A commit inside a section view is the section's (every view sees it).
+    let (b, s) = (base.addr(), size.addr());
+    if let Some(status) = super::sectsvc::commit_in_view(cx, process.0, b, s, alloc_type, protect) {
+        return Outcome::Reply(status);
+    }
     with_vm(cx, process.0, super::vmsvc::PROCESS_VM_OPERATION, |vm| {
         vm.allocate(base, zero_bits, size, alloc_type, protect)
     })
@@ -1074,4 +1081,88 @@ fn NtWaitForKeyedEvent(
     timeout: Option<UserPtr<i64>>,
 ) -> Outcome {
     ke(cx).keyed(h.0, key, alertable, timeout, false).into()
+}
+
+// ----- sections (ex::sectsvc) ----------------------------------------------------------
+
+#[allow(clippy::too_many_arguments)]
+fn NtCreateSection(
+    cx: &mut Context<'_>,
+    out: usize,
+    desired: u32,
+    attributes: usize,
+    max_size: usize,
+    protect: u32,
+    alloc_attributes: u32,
+    file: Handle,
+) -> Outcome {
+    Outcome::Reply(super::sectsvc::create(
+        cx,
+        out,
+        desired,
+        attributes,
+        max_size,
+        protect,
+        alloc_attributes,
+        file.0,
+    ))
+}
+
+fn NtOpenSection(
+    cx: &mut Context<'_>,
+    out: UserPtr<HANDLE>,
+    desired: u32,
+    attributes: UserPtr<OBJECT_ATTRIBUTES>,
+) -> Outcome {
+    Outcome::Reply(super::sectsvc::open(cx, out, desired, attributes))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn NtMapViewOfSection(
+    cx: &mut Context<'_>,
+    section: Handle,
+    process: Handle,
+    base: usize,
+    zero_bits: usize,
+    commit: usize,
+    offset: usize,
+    view_size: usize,
+    inherit: u32,
+    alloc_type: u32,
+    protect: u32,
+) -> Outcome {
+    let args = super::sectsvc::MapArgs {
+        section: section.0,
+        process: process.0,
+        base,
+        zero_bits,
+        commit,
+        offset,
+        view_size,
+        inherit,
+        alloc_type,
+        protect,
+    };
+    Outcome::Reply(super::sectsvc::map_view(cx, &args))
+}
+
+fn NtUnmapViewOfSection(cx: &mut Context<'_>, process: Handle, base: usize) -> Outcome {
+    Outcome::Reply(super::sectsvc::unmap_view(cx, process.0, base))
+}
+
+fn NtQuerySection(
+    cx: &mut Context<'_>,
+    section: Handle,
+    class: u32,
+    buffer: usize,
+    length: usize,
+    returned: usize,
+) -> Outcome {
+    Outcome::Reply(super::sectsvc::query(
+        cx, section.0, class, buffer, length, returned,
+    ))
+}
+
+fn NtExtendSection(cx: &mut Context<'_>, section: Handle, size: UserPtr<i64>) -> Outcome {
+    Outcome::Reply(super::sectsvc::extend(cx, section.0, size))
 }

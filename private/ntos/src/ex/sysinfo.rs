@@ -70,6 +70,11 @@ pub fn set_ram_bytes(bytes: u64) {
     RAM_BYTES.store(bytes, Ordering::Relaxed);
 }
 
+/// The RAM total recorded at boot.
+pub fn ram_bytes() -> u64 {
+    RAM_BYTES.load(Ordering::Relaxed)
+}
+
 const W: usize = size_of::<usize>();
 /// `sizeof(SYSTEM_BASIC_INFORMATION)`: 7 `ULONG`s, 3 `ULONG_PTR`s (aligned), a `CCHAR`,
 /// rounded to the pointer alignment.

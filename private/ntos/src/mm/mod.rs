@@ -4,6 +4,7 @@ pub mod cspace;
 #[cfg(ntos_bare)]
 pub mod kobj;
 pub mod paging;
+pub mod section;
 pub mod untyped;
 pub mod vad;
 #[cfg(ntos_bare)]

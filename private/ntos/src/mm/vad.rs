@@ -39,13 +39,23 @@ pub enum VadKind {
     Image,
     /// Private memory that grows down through a guard page (a thread stack).
     Stack,
+    /// A view of a section (`ex::sectsvc` maps its frames): pages never come from
+    /// demand-zero faults, cannot be freed here, and may not get a protection the
+    /// section's does not allow. Not charged to the process (the section is).
+    Mapped {
+        section_protect: u32,
+    },
+    /// A page the executive maps in every process (KUSER_SHARED_DATA): private memory
+    /// to queries, but never freed, reprotected or demand-filled.
+    Pinned,
 }
 
 impl VadKind {
     pub fn mem_type(self) -> u32 {
         match self {
             VadKind::Image => MEM_IMAGE,
-            VadKind::Private | VadKind::Stack => MEM_PRIVATE,
+            VadKind::Private | VadKind::Stack | VadKind::Pinned => MEM_PRIVATE,
+            VadKind::Mapped { .. } => MEM_MAPPED,
         }
     }
 }
@@ -239,13 +249,14 @@ impl Vads {
         protect: u32,
     ) -> Result<(), NtStatus> {
         let vad = self.map.get(&vbase).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
+        let charged = !matches!(vad.kind, VadKind::Mapped { .. });
         // Pages whose commit state changes.
         let mut newly = 0usize;
         let mut gone = 0usize;
         for r in &vad.runs {
             let s = r.start.max(start);
             let e = r.end.min(end);
-            if s < e {
+            if s < e && charged {
                 let n = (e - s) / PAGE_SIZE;
                 if r.protect == 0 && protect != 0 {
                     newly += n;
@@ -449,7 +460,12 @@ impl Vads {
         let start = page_down(base);
         let end = (base + size).next_multiple_of(PAGE_SIZE);
         let v = self.vad_at(start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
-        if end > v.end || v.kind == VadKind::Image {
+        // Views commit through their section (`ex::sectsvc`), never here.
+        let fixed = matches!(
+            v.kind,
+            VadKind::Image | VadKind::Mapped { .. } | VadKind::Pinned
+        );
+        if end > v.end || fixed {
             return Err(STATUS_CONFLICTING_ADDRESSES);
         }
         let vbase = v.base;
@@ -457,15 +473,87 @@ impl Vads {
         Ok((start, end - start))
     }
 
+    /// Places a view of `size` bytes (page multiple): at `base` (granularity-aligned,
+    /// checked by the caller) or, for 0, where `find_free` puts it; `commit` pages from
+    /// the start are committed with `protect`. Returns the base.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_view(
+        &mut self,
+        base: usize,
+        size: usize,
+        top_down: bool,
+        zero_bits: usize,
+        protect: u32,
+        section_protect: u32,
+        commit: usize,
+    ) -> Result<usize, NtStatus> {
+        let highest = if zero_bits == 0 {
+            self.limit
+        } else {
+            (1usize << (32 - zero_bits)).min(self.limit)
+        };
+        let start = if base == 0 {
+            self.find_free(size, highest, top_down)
+                .ok_or(STATUS_NO_MEMORY)?
+        } else {
+            let end = base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER_3)?;
+            if base < self.lowest || end > self.limit {
+                return Err(STATUS_INVALID_PARAMETER_3);
+            }
+            if self.overlaps(base, end) {
+                return Err(STATUS_CONFLICTING_ADDRESSES);
+            }
+            base
+        };
+        let kind = VadKind::Mapped { section_protect };
+        self.insert(start, start + size, kind, protect)?;
+        if commit > 0 {
+            if let Err(e) = self.set(start, start, start + commit.min(size), protect) {
+                self.remove(start);
+                return Err(e);
+            }
+        }
+        Ok(start)
+    }
+
+    /// A free, granularity-aligned range of `size` bytes for a view or an image, below
+    /// the ZeroBits limit.
+    pub fn place(&self, size: usize, top_down: bool, zero_bits: usize) -> Option<usize> {
+        let highest = if zero_bits == 0 {
+            self.limit
+        } else {
+            (1usize << (32 - zero_bits)).min(self.limit)
+        };
+        self.find_free(size, highest, top_down)
+    }
+
+    /// Removes the view containing `addr` (a `Mapped` one, or with `image` an `Image`
+    /// one): its range, or `None` if `addr` is in no such view.
+    pub fn remove_view(&mut self, addr: usize, image: bool) -> Option<(usize, usize)> {
+        let v = self.vad_at(addr)?;
+        let ok = match v.kind {
+            VadKind::Mapped { .. } => true,
+            VadKind::Image => image,
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+        let base = v.base;
+        self.remove(base).map(|v| (v.base, v.end))
+    }
+
     fn remove(&mut self, base: usize) -> Option<Vad> {
         let v = self.map.remove(&base)?;
         self.runs -= v.runs.len();
-        self.committed -= v
-            .runs
-            .iter()
-            .filter(|r| r.protect != 0)
-            .map(|r| (r.end - r.start) / PAGE_SIZE)
-            .sum::<usize>();
+        if !matches!(v.kind, VadKind::Mapped { .. }) {
+            self.committed -= v
+                .runs
+                .iter()
+                .filter(|r| r.protect != 0)
+                .map(|r| (r.end - r.start) / PAGE_SIZE)
+                .sum::<usize>();
+        }
         Some(v)
     }
 
@@ -484,8 +572,13 @@ impl Vads {
             return Err(STATUS_INVALID_PARAMETER_2);
         }
         let v = self.vad_at(base).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
-        if v.kind == VadKind::Image {
+        // ReactOS NtMapViewOfSection test: decommit and release inside a view are
+        // STATUS_UNABLE_TO_DELETE_SECTION.
+        if matches!(v.kind, VadKind::Image | VadKind::Mapped { .. }) {
             return Err(STATUS_UNABLE_TO_DELETE_SECTION);
+        }
+        if v.kind == VadKind::Pinned {
+            return Err(STATUS_INVALID_PARAMETER);
         }
         let (vbase, vend) = (v.base, v.end);
         let start = page_down(base);
@@ -541,6 +634,15 @@ impl Vads {
             .any(|r| r.protect == 0 && r.start < end && start < r.end)
         {
             return Err(STATUS_NOT_COMMITTED);
+        }
+        if v.kind == VadKind::Pinned {
+            return Err(STATUS_INVALID_PAGE_PROTECTION);
+        }
+        if let VadKind::Mapped { section_protect } = v.kind {
+            // ReactOS test: a view page cannot get more than its section allows.
+            if !crate::mm::section::compatible(section_protect, new) {
+                return Err(STATUS_SECTION_PROTECTION);
+            }
         }
         let old = v.protect_at(start);
         let vbase = v.base;
@@ -604,6 +706,36 @@ impl Vads {
         Ok(mbi)
     }
 
+    /// Where a fault reported at `addr` may really have been. seL4 5.0's x86
+    /// `handleVMFault` keeps the fault address in a `uint32_t`, so on x86_64 a fault
+    /// above 4 GiB arrives with only its low 32 bits: every address inside a
+    /// descriptor with those low bits is a candidate (`addr` itself first, if it is
+    /// inside one).
+    pub fn fault_candidates(&self, addr: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        if self.vad_at(addr).is_some() {
+            out.push(addr);
+        }
+        if usize::BITS <= 32 || addr > u32::MAX as usize {
+            return out;
+        }
+        const WINDOW: u64 = 1 << 32;
+        for v in self.map.values() {
+            if (v.end as u64) <= WINDOW {
+                continue;
+            }
+            let first = (v.base as u64 / WINDOW).max(1);
+            let last = (v.end as u64 - 1) / WINDOW;
+            for w in first..=last {
+                let c = (w * WINDOW) as usize | addr;
+                if c >= v.base && c < v.end && !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
     /// What a page fault at `addr` means.
     pub fn fault(&mut self, addr: usize, write: bool) -> FaultAction {
         self.fault_in(addr, write, false)
@@ -619,6 +751,10 @@ impl Vads {
         };
         let protect = v.protect_at(page);
         let (vbase, kind) = (v.base, v.kind);
+        if matches!(kind, VadKind::Mapped { .. } | VadKind::Pinned) {
+            // Every accessible page of a view is mapped when the view is made.
+            return FaultAction::Violation(STATUS_ACCESS_VIOLATION);
+        }
         if protect & PAGE_GUARD != 0 {
             let unguarded = protect & !PAGE_GUARD;
             if self.set(vbase, page, page + PAGE_SIZE, unguarded).is_err() {
@@ -897,6 +1033,63 @@ mod tests {
             v.protect(0x7000_0000, 0x1000, PAGE_READONLY),
             Err(STATUS_CONFLICTING_ADDRESSES)
         );
+    }
+
+    #[test]
+    fn views_are_uncharged_unfreeable_and_capped_by_their_section() {
+        let mut v = vads();
+        let b = v
+            .insert_view(0, 0x2_0000, false, 0, PAGE_READONLY, PAGE_READWRITE, 0x1000)
+            .unwrap();
+        assert_eq!(b % GRANULARITY, 0);
+        assert_eq!(v.committed_pages(), 0);
+        let q = v.query(b).unwrap();
+        assert_eq!(
+            (q.Type, q.State, q.RegionSize),
+            (MEM_MAPPED, MEM_COMMIT, 0x1000)
+        );
+        assert_eq!(v.query(b + 0x1000).unwrap().State, MEM_RESERVE);
+        assert_eq!(
+            v.insert_view(b, 0x1000, false, 0, PAGE_READONLY, PAGE_READWRITE, 0),
+            Err(STATUS_CONFLICTING_ADDRESSES)
+        );
+        assert_eq!(
+            v.free(b, 0, MEM_RELEASE).err(),
+            Some(STATUS_UNABLE_TO_DELETE_SECTION)
+        );
+        assert_eq!(
+            v.protect(b, 0x1000, PAGE_EXECUTE_READWRITE).err(),
+            Some(STATUS_SECTION_PROTECTION)
+        );
+        assert!(v.protect(b, 0x1000, PAGE_READWRITE).is_ok());
+        assert_eq!(
+            v.allocate(b + 0x1000, 0x1000, MEM_COMMIT, PAGE_READWRITE, 0)
+                .err(),
+            Some(STATUS_CONFLICTING_ADDRESSES)
+        );
+        assert_eq!(
+            v.fault(b + 0x1000, false),
+            FaultAction::Violation(STATUS_ACCESS_VIOLATION)
+        );
+        assert_eq!(v.remove_view(b + 0x1800, false), Some((b, b + 0x2_0000)));
+        assert_eq!(v.remove_view(b, false), None);
+        assert_eq!(v.query(b).unwrap().State, MEM_FREE);
+    }
+
+    #[test]
+    fn truncated_fault_addresses_widen() {
+        if usize::BITS <= 32 {
+            return;
+        }
+        let mut v = Vads::new(0x1_0000, 0x7FFF_FFFF_0000, 1000);
+        let high = 0x7FFF_FFFD_0000usize;
+        v.insert_fixed(high, high + 0x2_0000, VadKind::Private, PAGE_READWRITE)
+            .unwrap();
+        v.insert_fixed(0x40_0000, 0x41_0000, VadKind::Private, PAGE_READWRITE)
+            .unwrap();
+        assert_eq!(v.fault_candidates(0xFFFE_0008), vec![0x7FFF_FFFE_0008]);
+        assert_eq!(v.fault_candidates(0x40_0010), vec![0x40_0010]);
+        assert!(v.fault_candidates(0x1234_0000).is_empty());
     }
 
     #[test]

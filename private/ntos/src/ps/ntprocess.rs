@@ -117,6 +117,9 @@ struct Made {
 pub struct Shadows {
     root: AddressSpace,
     in_use: [bool; SHADOW_WINDOWS],
+    /// KUSER_SHARED_DATA's frame and its address in the executive (`ex::kuser`), mapped
+    /// into every process.
+    pub shared_user_data: Option<(Slot, usize)>,
 }
 
 impl Default for Shadows {
@@ -130,6 +133,7 @@ impl Shadows {
         Shadows {
             root: AddressSpace::new(sel4::consts::CAP_INIT_THREAD_VSPACE),
             in_use: [false; SHADOW_WINDOWS],
+            shared_user_data: None,
         }
     }
 }
@@ -142,6 +146,10 @@ struct ShadowPage {
     /// Mapped in the process (not while PAGE_NOACCESS / PAGE_GUARD), and writable.
     mapped: bool,
     writable: bool,
+    /// A section's frame: `frame` is this process's copy of the section's cap (deleted
+    /// with the view or the process), the shadow is the section's; `Some(w)`: whether
+    /// the copy may ever be mapped writable.
+    shared: Option<bool>,
 }
 
 /// How a new thread begins.
@@ -370,6 +378,7 @@ impl NtProcess {
                 frame,
                 mapped: true,
                 writable,
+                shared: None,
             },
         );
         Ok((frame, shadow))
@@ -384,10 +393,11 @@ impl NtProcess {
         addr: usize,
         write: bool,
     ) -> Result<(), NtStatus> {
+        let addr = self.widen_fault_address(addr);
         let page = addr & !(PAGE_SIZE - 1);
         if self.pages.contains_key(&page) {
-            // Present already: a protection fault.
-            return Err(STATUS_ACCESS_VIOLATION);
+            // Present already: a protection fault, unless a copy-on-write view page.
+            return self.copy_on_write(mm, shadows, page, write);
         }
         let owner = self
             .threads
@@ -446,6 +456,9 @@ impl NtProcess {
     pub fn unback(&mut self, start: usize, end: usize) {
         let gone: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
         for va in gone {
+            if self.pages.get(&va).is_some_and(|p| p.shared.is_some()) {
+                continue;
+            }
             if let Some(p) = self.pages.remove(&va) {
                 if p.mapped {
                     let _ = sel4::x86_page_unmap(p.frame);
@@ -463,10 +476,14 @@ impl NtProcess {
         };
         let vas: Vec<usize> = self.pages.range(start..end).map(|(va, _)| *va).collect();
         for va in vas {
-            let want = vad::access(self.vads.protection(va));
+            let mut want = vad::access(self.vads.protection(va));
             let Some(p) = self.pages.get_mut(&va) else {
                 continue;
             };
+            // A section page never becomes writable beyond its section.
+            if p.shared == Some(false) {
+                want = want.map(|_| false);
+            }
             let r = match (p.mapped, want) {
                 (true, None) => sel4::x86_page_unmap(p.frame),
                 (true, Some(w)) if w == p.writable => Ok(()),
@@ -588,6 +605,7 @@ impl NtProcess {
             self.map_page(mm, shadows, va, true)?;
         }
         self.map_page(mm, shadows, teb::PEB_ADDRESS, true)?;
+        self.map_shared_user_data(mm, shadows)?;
         for i in 0..params_pages {
             self.map_page(mm, shadows, params::PARAMS_ADDRESS + i * PAGE_SIZE, true)?;
         }
@@ -1136,6 +1154,8 @@ impl NtProcess {
         }
         self.threads.clear();
         self.spare_threads.clear();
+        // Section frames are not the process's: only its cap copies go.
+        note(self.unmap_shared(mm, 0, usize::MAX));
         if let Some(mut v) = self.vspace.take() {
             self.objects.extend(v.take_table_slots());
         }
@@ -1154,5 +1174,172 @@ impl NtProcess {
         self.pages.clear();
         self.spare.clear();
         first
+    }
+
+    /// Maps a section's frame (`frame`, shadowed at `shadow` in the executive) at
+    /// client page `va` through a cap copy of this process, with the access `protect`
+    /// grants (none: mapped once for its tables, then unmapped; copy-on-write pages
+    /// read-only).
+    /// `max_writable`: the section allows writes (a later NtProtectVirtualMemory may
+    /// make the page writable).
+    pub fn map_shared(
+        &mut self,
+        mm: &mut Mm,
+        va: usize,
+        frame: Slot,
+        shadow: usize,
+        protect: u32,
+        max_writable: bool,
+    ) -> Result<(), MmError> {
+        let access = vad::access(protect);
+        let writable =
+            max_writable && access == Some(true) && crate::mm::section::writable(protect);
+        let copy = mm.copy(frame, if max_writable { RW } else { RO })?;
+        let rights = if writable { RW } else { RO };
+        let r = self.with_growth(mm, |p, mm, pool| match p.vspace.as_mut() {
+            Some(v) => v.map(mm, pool, copy, va, rights),
+            None => Err(MmError::BadPid(p.pid)),
+        });
+        if let Err(e) = r {
+            let _ = mm.delete(copy);
+            return Err(e);
+        }
+        if access.is_none() {
+            let _ = sel4::x86_page_unmap(copy);
+        }
+        self.pages.insert(
+            va,
+            ShadowPage {
+                addr: shadow,
+                frame: copy,
+                mapped: access.is_some(),
+                writable,
+                shared: Some(max_writable),
+            },
+        );
+        Ok(())
+    }
+
+    /// Unmaps the section pages of `start..end` and deletes this process's cap copies.
+    pub fn unmap_shared(&mut self, mm: &mut Mm, start: usize, end: usize) -> Result<(), MmError> {
+        let gone: Vec<usize> = self
+            .pages
+            .range(start..end)
+            .filter(|(_, p)| p.shared.is_some())
+            .map(|(va, _)| *va)
+            .collect();
+        let mut first = Ok(());
+        for va in gone {
+            if let Some(p) = self.pages.remove(&va) {
+                // seL4 5.0 leaves a copy's mapping in place when the copy is deleted
+                // (measured: the next map there fails with DeleteFirst).
+                let _ = sel4::x86_page_unmap(p.frame);
+                let r = mm.delete(p.frame);
+                if first.is_ok() {
+                    first = r;
+                }
+            }
+        }
+        first
+    }
+
+    /// Maps the executive's KUSER_SHARED_DATA frame read-only at its fixed address, as
+    /// a committed PAGE_READONLY private page that cannot be freed or reprotected.
+    pub fn map_shared_user_data(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &Shadows,
+    ) -> Result<(), LoadError> {
+        let Some((frame, shadow)) = shadows.shared_user_data else {
+            return Ok(());
+        };
+        let at = crate::ex::kuser::ADDRESS;
+        self.vads
+            .insert_fixed(at, at + PAGE_SIZE, VadKind::Pinned, PAGE_READONLY)
+            .and_then(|()| self.vads.commit_fixed(at, at + PAGE_SIZE, PAGE_READONLY))
+            .map_err(|s| LoadError::Image("KUSER_SHARED_DATA range", s))?;
+        self.map_shared(mm, at, frame, shadow, PAGE_READONLY, false)?;
+        Ok(())
+    }
+
+    /// The full address of a fault seL4 reported with only its low 32 bits (see
+    /// [`Vads::fault_candidates`]): the one candidate, else the one that is committed
+    /// but not backed yet (a demand fault), else the address as reported.
+    fn widen_fault_address(&self, addr: usize) -> usize {
+        let c = self.vads.fault_candidates(addr);
+        if let [one] = c.as_slice() {
+            return *one;
+        }
+        let mut demand = c.iter().filter(|&&a| {
+            let page = a & !(PAGE_SIZE - 1);
+            !self.pages.contains_key(&page) && self.vads.protection(page) != 0
+        });
+        match (demand.next(), demand.next()) {
+            (Some(&a), None) => a,
+            _ => addr,
+        }
+    }
+
+    /// A private frame at client page `va` holding `data` (at most a page; the rest
+    /// zero), for the views of image sections (each view its own copy).
+    pub fn map_private_copy(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        va: usize,
+        data: &[u8],
+        writable: bool,
+    ) -> Result<(), LoadError> {
+        let (_, shadow) = self.back_page(mm, shadows, va, writable)?;
+        let n = data.len().min(PAGE_SIZE);
+        // SAFETY: `shadow` maps the page-sized frame just given to `va`, read-write in
+        // the executive; `n` is at most a page.
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), shadow as *mut u8, n) };
+        Ok(())
+    }
+
+    /// A write to a PAGE_WRITECOPY / PAGE_EXECUTE_WRITECOPY page of a view: the page
+    /// becomes a private copy (a frame of this process holding the section page's
+    /// contents) and PAGE_READWRITE / PAGE_EXECUTE_READWRITE, as Windows does. Anything
+    /// else is an access violation.
+    fn copy_on_write(
+        &mut self,
+        mm: &mut Mm,
+        shadows: &mut Shadows,
+        page: usize,
+        write: bool,
+    ) -> Result<(), NtStatus> {
+        let protect = self.vads.protection(page);
+        let in_view = self
+            .vads
+            .vad_at(page)
+            .is_some_and(|v| matches!(v.kind, VadKind::Mapped { .. }));
+        let new = match protect {
+            PAGE_WRITECOPY => PAGE_READWRITE,
+            PAGE_EXECUTE_WRITECOPY => PAGE_EXECUTE_READWRITE,
+            _ => return Err(STATUS_ACCESS_VIOLATION),
+        };
+        let shared = self
+            .pages
+            .get(&page)
+            .filter(|p| p.shared.is_some())
+            .copied();
+        let (Some(old), true, true) = (shared, in_view, write) else {
+            return Err(STATUS_ACCESS_VIOLATION);
+        };
+        let mut data = vec![0u8; PAGE_SIZE];
+        // SAFETY: `old.addr` is the section frame's shadow, mapped while the section
+        // lives (this view holds it); a page is read.
+        unsafe {
+            core::ptr::copy_nonoverlapping(old.addr as *const u8, data.as_mut_ptr(), PAGE_SIZE)
+        };
+        self.vads
+            .commit_fixed(page, page + PAGE_SIZE, new)
+            .map_err(|_| STATUS_NO_MEMORY)?;
+        self.pages.remove(&page);
+        let _ = sel4::x86_page_unmap(old.frame);
+        let _ = mm.delete(old.frame);
+        self.map_private_copy(mm, shadows, page, &data, true)
+            .map_err(|_| STATUS_NO_MEMORY)
     }
 }
