@@ -4,6 +4,7 @@
 use crate::suite::Test;
 use alloc::vec::Vec;
 
+mod apc;
 mod close;
 mod cm;
 mod display;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Test> {
         rtl::TESTS,
         ps::TESTS,
         thread::TESTS,
+        apc::TESTS,
         process::TESTS,
         peb::TESTS,
         cm::TESTS,
