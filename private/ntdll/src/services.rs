@@ -158,9 +158,10 @@ type ApcRoutine = extern "system" fn(usize, usize, usize);
 fn deliver_user_apcs() -> NtStatus {
     use ntsvc::apc::{BATCH, COUNT, FINAL_STATUS, MORE, RECORDS, RECORD_WORDS};
     let area = (current_teb() + ntsvc::teb::APC_AREA) as *mut usize;
-    // SAFETY (every access to `area` below): the user-APC area lies inside this
-    // thread's TEB (`ntsvc::teb::APC_AREA_WORDS` words), mapped read-write for the
-    // thread's life; only this thread and the executive (before its reply) write it.
+    // SAFETY: the user-APC area lies inside this thread's TEB
+    // (`ntsvc::teb::APC_AREA_WORDS` words, indices below are within them), mapped
+    // read-write for the thread's life; only this thread and the executive (before
+    // its reply) write it.
     let read = |i: usize| unsafe { area.add(i).read_volatile() };
     let final_status = NtStatus::from_word(read(FINAL_STATUS));
     loop {

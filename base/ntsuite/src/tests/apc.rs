@@ -579,7 +579,7 @@ fn cancelled_timer_runs_no_apc() -> Result<(), String> {
                 t,
                 &due,
                 routine(apc_b) as *const c_void,
-                1 as *const c_void,
+                0x42 as *const c_void,
                 0,
                 0,
                 core::ptr::null_mut(),

@@ -988,3 +988,7 @@ pub fn make_event(
     let t = EventType::from_nt(event_type)?;
     Ok(move |d: &mut Dispatcher, _| d.create_event(t, initial))
 }
+
+#[cfg(test)]
+#[path = "kesvc_apc_tests.rs"]
+mod apc_tests;
