@@ -14,14 +14,26 @@
 //! - A timer's APC is queued at most once at a time (NT's timer embeds one KAPC, and
 //!   inserting an APC already queued fails), and cancelling or setting the timer
 //!   again removes it while it waits.
+//!
+//! Quota: queued APCs live in the executive's heap, which every client shares, so a
+//! thread holds at most [`MAX_PER_THREAD`] and the system [`MAX_TOTAL`]; past that,
+//! queueing is `STATUS_NO_MEMORY`, the status ReactOS' `NtQueueApcThread` returns when
+//! it cannot allocate (and quota-charge) the APC. Windows' limit is the caller's pool
+//! quota instead.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
+use ntdef::status::STATUS_NO_MEMORY;
 use ntdef::NtStatus;
 
 use super::dispatcher::status::STATUS_INSUFFICIENT_RESOURCES;
 use super::dispatcher::{ObjectRef, ThreadId};
+
+/// Most APCs one thread may have queued.
+pub const MAX_PER_THREAD: usize = 256;
+/// Most APCs queued in the whole system.
+pub const MAX_TOTAL: usize = 4096;
 
 /// Where a queued APC came from (so that a timer can take its own back).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +73,8 @@ pub enum AlertTest {
 #[derive(Default)]
 pub struct ApcQueues {
     threads: BTreeMap<ThreadId, ThreadApcs>,
+    /// APCs queued, all threads together.
+    total: usize,
 }
 
 impl ApcQueues {
@@ -69,12 +83,16 @@ impl ApcQueues {
     }
 
     /// Appends `apc` to `thread`'s queue. A timer APC already queued is not queued a
-    /// second time (`Ok(false)`).
+    /// second time (`Ok(false)`); past the quota, `STATUS_NO_MEMORY`.
     pub fn queue(&mut self, thread: ThreadId, apc: UserApc) -> Result<bool, NtStatus> {
         if let ApcSource::Timer(_) = apc.source {
             if self.queued_from(apc.source) {
                 return Ok(false);
             }
+        }
+        let mine = self.threads.get(&thread).map_or(0, |t| t.queue.len());
+        if mine >= MAX_PER_THREAD || self.total >= MAX_TOTAL {
+            return Err(STATUS_NO_MEMORY);
         }
         let entry = match self.threads.get_mut(&thread) {
             Some(e) => e,
@@ -90,6 +108,7 @@ impl ApcQueues {
             .try_reserve(1)
             .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
         entry.queue.push_back(apc);
+        self.total += 1;
         Ok(true)
     }
 
@@ -109,6 +128,7 @@ impl ApcQueues {
         for t in self.threads.values_mut() {
             t.queue.retain(|a| a.source != source);
         }
+        self.recount();
         self.prune();
     }
 
@@ -166,13 +186,25 @@ impl ApcQueues {
         if let Some(t) = self.threads.get_mut(&thread) {
             let n = n.min(t.queue.len());
             t.queue.drain(..n);
+            self.total = self.total.saturating_sub(n);
         }
         self.prune();
     }
 
     /// `thread` ended: its APCs are discarded and its flag forgotten.
     pub fn discard(&mut self, thread: ThreadId) {
-        self.threads.remove(&thread);
+        if let Some(t) = self.threads.remove(&thread) {
+            self.total = self.total.saturating_sub(t.queue.len());
+        }
+    }
+
+    /// APCs queued, all threads together.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    fn recount(&mut self) {
+        self.total = self.threads.values().map(|t| t.queue.len()).sum();
     }
 
     /// Threads with an entry (for tests: entries do not outlive their use).

@@ -123,3 +123,44 @@ fn encoded_area_matches_the_ntsvc_layout() {
     let empty = encode_batch(&[], false, STATUS_SUCCESS, 8);
     assert_eq!(empty, [0u8; 24]);
 }
+
+#[test]
+fn quota_per_thread_and_in_total() {
+    let mut q = ApcQueues::new();
+    for i in 0..MAX_PER_THREAD {
+        assert_eq!(q.queue(T1, user(0x1000, i)), Ok(true));
+    }
+    assert_eq!(
+        q.queue(T1, user(0x1000, 0)),
+        Err(ntdef::status::STATUS_NO_MEMORY)
+    );
+    // Other threads are not limited by T1's queue.
+    assert_eq!(q.queue(T2, user(0x1000, 0)), Ok(true));
+    // Delivery makes room again.
+    q.commit(T1, 1);
+    assert_eq!(q.queue(T1, user(0x1000, 0)), Ok(true));
+    assert_eq!(q.total(), MAX_PER_THREAD + 1);
+    q.discard(T1);
+    assert_eq!(q.total(), 1);
+    // The system-wide limit.
+    let mut n = 1;
+    let mut thread = 10u64;
+    while n < MAX_TOTAL {
+        q.queue(ThreadId(thread), user(0x1000, n)).unwrap();
+        n += 1;
+        if n % MAX_PER_THREAD == 0 {
+            thread += 1;
+        }
+    }
+    assert_eq!(q.total(), MAX_TOTAL);
+    assert_eq!(
+        q.queue(ThreadId(9999), user(0x1000, 0)),
+        Err(ntdef::status::STATUS_NO_MEMORY)
+    );
+    q.remove_source(ApcSource::Timer(
+        crate::ke::dispatcher::Dispatcher::new()
+            .create_timer(TimerType::Notification)
+            .unwrap(),
+    ));
+    assert_eq!(q.total(), MAX_TOTAL);
+}
