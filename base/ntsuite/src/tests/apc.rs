@@ -17,6 +17,9 @@
 //!   KeInitializeApc (ke/apc.c) turns an APC without a normal routine into a
 //!   kernel-mode one, so a NULL routine runs nothing in user mode; NtAlertResumeThread
 //!   needs THREAD_SUSPEND_RESUME and returns the previous suspend count.
+//!   NtQueueApcThread answers STATUS_UNSUCCESSFUL when KeInsertQueueApc refuses the
+//!   APC, which it does for a thread that has ended (APC queueing is disabled as the
+//!   thread exits).
 //!   ke/wait.c: KeDelayExecutionThread / KeWaitFor*Objects check alertability (alert
 //!   first, then user APCs) before waiting.
 //! - [Timers] Win32 "Using Waitable Timers with an Asynchronous Procedure Call" and
