@@ -117,11 +117,23 @@ fn sel4_call(dest: usize, info: usize) -> usize {
     regs[3]
 }
 
-/// Sends service `number` with `args` and returns the executive's status.
+/// Sends service `number` with `args` and returns the executive's status, after
+/// running the user APCs the executive handed over if it answered `STATUS_USER_APC`
+/// (one compare per call; see [`deliver_user_apcs`]).
 #[cfg(target_os = "windows")]
 pub(crate) fn service(number: u32, args: &[usize]) -> NtStatus {
+    let status = raw_service(number, args);
+    if status == ntdef::status::STATUS_USER_APC {
+        return deliver_user_apcs();
+    }
+    status
+}
+
+/// One service call, without APC delivery.
+#[cfg(target_os = "windows")]
+fn raw_service(number: u32, args: &[usize]) -> NtStatus {
     let block = (current_teb() + ntsvc::teb::ARGUMENT_BLOCK) as *mut usize;
-    for (i, &a) in args.iter().enumerate().take(ntsvc::teb::ARGUMENT_WORDS) {
+    for (i, &a) in args.iter().enumerate().take(ntsvc::MAX_ARGS) {
         // SAFETY: the argument block lies inside this thread's TEB, mapped read-write
         // by the executive for the thread's life; only this thread uses it.
         unsafe { block.add(i).write_volatile(a) };
@@ -129,6 +141,56 @@ pub(crate) fn service(number: u32, args: &[usize]) -> NtStatus {
     // seL4_MessageInfo: label in bits 12 and up, length 0, no caps.
     let info = (number as usize) << 12;
     NtStatus::from_word(sel4_call(ntsvc::SERVICE_ENDPOINT_CPTR, info))
+}
+
+/// A user APC routine: `PPS_APC_ROUTINE` / `PTIMERAPCROUTINE`, three word arguments,
+/// `NTAPI`.
+#[cfg(target_os = "windows")]
+type ApcRoutine = extern "system" fn(usize, usize, usize);
+
+/// ntdll's `KiUserApcDispatcher`: runs the APC records the executive wrote to the
+/// user-APC area of this thread's TEB (`ntsvc::apc`) in order, fetches further batches
+/// with `NtTestAlert` while the executive says more are queued, and returns the status
+/// the interrupted service is to return (`STATUS_USER_APC` for a wait, success for
+/// `NtTestAlert`). Records are copied out before any routine runs, since a routine
+/// may call services (and wait alertably) itself.
+#[cfg(target_os = "windows")]
+fn deliver_user_apcs() -> NtStatus {
+    use ntsvc::apc::{BATCH, COUNT, FINAL_STATUS, MORE, RECORDS, RECORD_WORDS};
+    let area = (current_teb() + ntsvc::teb::APC_AREA) as *mut usize;
+    // SAFETY: the user-APC area lies inside this thread's TEB
+    // (`ntsvc::teb::APC_AREA_WORDS` words, indices below are within them), mapped
+    // read-write for the thread's life; only this thread and the executive (before
+    // its reply) write it.
+    let read = |i: usize| unsafe { area.add(i).read_volatile() };
+    let final_status = NtStatus::from_word(read(FINAL_STATUS));
+    loop {
+        let count = read(COUNT).min(BATCH);
+        let more = read(MORE) != 0;
+        let mut records = [[0usize; RECORD_WORDS]; BATCH];
+        for (i, r) in records.iter_mut().enumerate().take(count) {
+            for (j, w) in r.iter_mut().enumerate() {
+                *w = read(RECORDS + i * RECORD_WORDS + j);
+            }
+        }
+        // SAFETY: as above.
+        unsafe { area.add(COUNT).write_volatile(0) };
+        for r in &records[..count] {
+            if r[0] == 0 {
+                continue;
+            }
+            // SAFETY: the routine is what the APC's queuer named (NtQueueApcThread's
+            // ApcRoutine, NtSetTimer's TimerApcRoutine), called with NT's signature
+            // for it, as Windows' KiUserApcDispatcher does; a bad address faults in
+            // this thread like it would on Windows.
+            let routine: ApcRoutine = unsafe { core::mem::transmute::<usize, ApcRoutine>(r[0]) };
+            routine(r[1], r[2], r[3]);
+        }
+        if !more || raw_service(ntsvc::number::NtTestAlert, &[]) != ntdef::status::STATUS_USER_APC {
+            break;
+        }
+    }
+    final_status
 }
 
 /// Host builds (unit tests) have no executive.

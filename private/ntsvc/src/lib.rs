@@ -81,6 +81,45 @@ pub mod teb {
     pub const ARGUMENT_BLOCK: usize = 0xCC;
     /// Words in `SystemReserved1`.
     pub const ARGUMENT_WORDS: usize = 54;
+
+    /// The user-APC area: the words of `SystemReserved1` after the argument block.
+    /// Written only by the executive, right before it answers a service with
+    /// `STATUS_USER_APC`, and read only by ntdll's stub on that answer (see
+    /// [`apc`](super::apc)).
+    pub const APC_AREA: usize = ARGUMENT_BLOCK + super::MAX_ARGS * size_of::<usize>();
+    /// Words of the user-APC area.
+    pub const APC_AREA_WORDS: usize = ARGUMENT_WORDS - super::MAX_ARGS;
+}
+
+/// The user-APC hand-over between the executive and ntdll.
+///
+/// A service that ends an alertable wait for user APCs (or `NtTestAlert` with APCs
+/// queued) answers `STATUS_USER_APC` after writing, at [`teb::APC_AREA`]:
+///
+/// | word | meaning |
+/// |---|---|
+/// | [`COUNT`] | records that follow (at most [`BATCH`]) |
+/// | [`MORE`] | nonzero: more APCs stay queued (ntdll fetches them with `NtTestAlert`) |
+/// | [`FINAL_STATUS`] | the status the caller of the service is to see |
+/// | [`RECORDS`].. | `COUNT` records of [`RECORD_WORDS`] words: routine, argument 1..3 |
+///
+/// ntdll copies the records, zeroes `COUNT` and calls each routine as
+/// `Routine(Argument1, Argument2, Argument3)` (`NTAPI`), in order.
+pub mod apc {
+    /// Word index of the record count.
+    pub const COUNT: usize = 0;
+    /// Word index of the "more queued" flag.
+    pub const MORE: usize = 1;
+    /// Word index of the status the service's caller gets after the APCs ran.
+    pub const FINAL_STATUS: usize = 2;
+    /// Word index of the first record.
+    pub const RECORDS: usize = 3;
+    /// Words per record: routine and three arguments.
+    pub const RECORD_WORDS: usize = 4;
+    /// Records per hand-over.
+    pub const BATCH: usize = (super::teb::APC_AREA_WORDS - RECORDS) / RECORD_WORDS;
+    const _: () = assert!(BATCH >= 1);
+    const _: () = assert!(RECORDS + BATCH * RECORD_WORDS <= super::teb::APC_AREA_WORDS);
 }
 
 /// Conversion of a stub argument to and from its argument-block word.
@@ -403,6 +442,13 @@ macro_rules! for_each_service {
             0x004D NtWaitForKeyedEvent ZwWaitForKeyedEvent
                 (KeyedEventHandle: handle, Key: value(usize), Alertable: value(u8),
                  Timeout: opt_in_ptr(i64));
+            0x004E NtQueueApcThread ZwQueueApcThread
+                (ThreadHandle: handle, ApcRoutine: value(usize), ApcArgument1: value(usize),
+                 ApcArgument2: value(usize), ApcArgument3: value(usize));
+            0x004F NtTestAlert ZwTestAlert ();
+            0x0050 NtAlertThread ZwAlertThread (ThreadHandle: handle);
+            0x0051 NtAlertResumeThread ZwAlertResumeThread
+                (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
         }
     };
 }
@@ -425,6 +471,12 @@ macro_rules! service_list {
             zw_name: stringify!($zw),
             params: <[&str]>::len(&[$(stringify!($p)),*]),
         }),*];
+
+        /// Every service's number, by its `Nt` name.
+        #[allow(non_upper_case_globals)]
+        pub mod number {
+            $(pub const $nt: u32 = $num;)*
+        }
     };
 }
 for_each_service!(service_list);

@@ -4,6 +4,7 @@
 use crate::suite::Test;
 use alloc::vec::Vec;
 
+mod apc;
 mod close;
 mod cm;
 mod display;
@@ -45,6 +46,7 @@ pub fn all() -> Vec<Test> {
         rtl::TESTS,
         ps::TESTS,
         thread::TESTS,
+        apc::TESTS,
         process::TESTS,
         session::TESTS,
         peb::TESTS,

@@ -24,8 +24,8 @@
 //!   type is `STATUS_OBJECT_TYPE_MISMATCH`);
 //! - [NTSTATUS] values from MS-ERREF 2.3.1.
 //!
-//! Not checked: what `RemainingTime` says for a timer that is not armed (Nereid: 0),
-//! and a non-NULL `TimerApcRoutine` (Nereid: `STATUS_NOT_IMPLEMENTED` until APCs exist).
+//! Not checked: what `RemainingTime` says for a timer that is not armed (Nereid: 0).
+//! Timer APC routines are checked in `apc.rs`.
 
 use crate::suite::Test;
 use crate::sys::*;

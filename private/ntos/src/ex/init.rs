@@ -8,6 +8,7 @@ use crate::hal::debug_exit::{self, ExitCode};
 use crate::hal::ioport::IoPortCap;
 use crate::hal::serial::{Uart16550, COM1};
 use crate::hal::vga::{self, TextScreen};
+use crate::ke::apc;
 use crate::ke::dispatch::{self, Event};
 use crate::ke::dispatcher::{ThreadId, WaitId};
 use crate::ke::fault::{Access, Fault, PF_USER};
@@ -24,7 +25,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::fmt;
-use ntdef::status::{NtStatus, STATUS_INSUFFICIENT_RESOURCES};
+use ntdef::status::{NtStatus, STATUS_INSUFFICIENT_RESOURCES, STATUS_USER_APC};
 use sel4::{BootInfo, CPtr, CapRights, MessageInfo};
 
 #[cfg(target_arch = "x86_64")]
@@ -234,13 +235,45 @@ impl Executive {
                 match self.parked.get(&c.thread) {
                     Some(&(wait, slot)) if wait == c.wait => {
                         self.parked.remove(&c.thread);
+                        let status = if c.status == STATUS_USER_APC {
+                            self.stage_apcs(c.thread, STATUS_USER_APC)
+                        } else {
+                            c.status
+                        };
                         // Sending on a reply capability consumes it and never blocks.
-                        sel4::send_with_mrs(slot, status_reply(c.status), &status_mrs(c.status));
+                        sel4::send_with_mrs(slot, status_reply(status), &status_mrs(status));
                         let _ = self.mm.delete(slot);
                     }
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// Hands `thread`'s queued user APCs (up to `ntsvc::apc::BATCH`) to ntdll: the
+    /// records go to the user-APC area of its TEB, and leave the queue only once
+    /// written. Returns the status to answer: `STATUS_USER_APC` (ntdll runs the
+    /// records, then returns `final_status` to its caller), or `final_status` itself
+    /// if the TEB could not be written (the APCs stay queued).
+    fn stage_apcs(&mut self, thread: ThreadId, final_status: NtStatus) -> NtStatus {
+        let (batch, more) = self.ke.apc.peek_batch(thread, ntsvc::apc::BATCH);
+        let bytes = apc::encode_batch(&batch, more, final_status, size_of::<usize>());
+        let number = thread.0 as u32;
+        let written = self
+            .ps
+            .process_of_thread(number)
+            .and_then(|pid| self.nt_processes.get(&pid))
+            .and_then(|cell| cell.try_borrow().ok())
+            .and_then(|p| {
+                let teb = p.thread(number)?.teb;
+                p.write(teb + ntsvc::teb::APC_AREA, &bytes).ok()
+            })
+            .is_some();
+        if written {
+            self.ke.apc.commit(thread, batch.len());
+            STATUS_USER_APC
+        } else {
+            final_status
         }
     }
 
@@ -378,6 +411,9 @@ impl Executive {
                             }
                         }
                         Some(ntdef::status::STATUS_SUCCESS)
+                    }
+                    services::Outcome::DeliverApcs(final_status) => {
+                        Some(self.stage_apcs(thread, final_status))
                     }
                     services::Outcome::Pending(wait) => {
                         if self.park(thread, wait) {

@@ -22,7 +22,19 @@
 //! dispatcher's `fire` for every one whose due time has come (so a timer, too, fires up
 //! to one tick late, never early), re-arming periodic ones.
 //! `NtDelayExecution` is a wait on a private event nobody signals, whose timeout is
-//! answered as `STATUS_SUCCESS`. Alertable waits and delays are never alerted (no APCs).
+//! answered as `STATUS_SUCCESS`.
+//!
+//! Alerts and user APCs ([`crate::ke::apc`]): [`KeState::apc`] holds every thread's
+//! alert flag and APC queue. A wait starts with what is due for its thread
+//! (`Dispatcher::wait_alertable`: an alertable wait the objects cannot satisfy now ends
+//! with `STATUS_ALERTED`, clearing the flag, or `STATUS_USER_APC`); an alert or APC for
+//! a thread parked in an alertable wait ends that wait the same way
+//! ([`KeState::alert`], [`KeState::queue_apc`]). The service loop hands the queued
+//! APCs to ntdll whenever it answers `STATUS_USER_APC` (`ex::init`). A timer set with
+//! an APC routine queues `(TimerContext, low, high)` of the system time it fired at
+//! to the thread that set it (once at a time); cancelling or setting the timer again,
+//! deleting it, or the end of that thread (which cancels the timer, as Windows'
+//! `ExTimerRundown` does) takes the queued APC back.
 //!
 //! Deviation noted: waiting on an object without a dispatcher body (a directory, a
 //! symbolic link) is `STATUS_OBJECT_TYPE_MISMATCH`, as Wine's server answers; Windows
@@ -37,17 +49,18 @@ use super::obsvc::{
     capture_attributes, handle_from_word, return_handle, write_u32, ClientMemory, ObState,
     ProcessIdentity,
 };
+use crate::ke::apc::{ApcQueues, ApcSource, UserApc};
 use crate::ke::dispatcher::{
-    Completion, Dispatcher, EventType, ObjectRef, ThreadId, Timeout, TimerType, WaitId,
-    WaitOutcome, WaitType, MAXIMUM_WAIT_OBJECTS,
+    CancelReason, Completion, Dispatcher, EventType, ObjectRef, ThreadId, Timeout, TimerType,
+    WaitId, WaitOutcome, WaitType, MAXIMUM_WAIT_OBJECTS,
 };
 use crate::ke::probe::{probe, UserPtr};
 use crate::ob::access::{AccessMask, GenericMapping};
 use crate::ob::{Caller, ObjectAttributes, ObjectId, Opened, TypeDescriptor, TypeIndex};
 use ntdef::status::{
-    NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER,
-    STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3, STATUS_INVALID_PARAMETER_6,
-    STATUS_NOT_IMPLEMENTED, STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, STATUS_TIMEOUT,
+    NtStatus, STATUS_ALERTED, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_INFO_CLASS,
+    STATUS_INVALID_PARAMETER, STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_3,
+    STATUS_INVALID_PARAMETER_6, STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, STATUS_TIMEOUT,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 
@@ -132,6 +145,20 @@ pub struct KeState {
     delays: Vec<WaitId>,
     /// Pending waits with a deadline (they end by themselves).
     timed: Vec<WaitId>,
+    /// Alert flags and user APC queues.
+    pub apc: ApcQueues,
+    /// Timers set with an APC routine: (body, the thread that set it, routine,
+    /// context).
+    timer_apcs: Vec<TimerApc>,
+}
+
+/// A timer's APC routine (`NtSetTimer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TimerApc {
+    body: ObjectRef,
+    thread: ThreadId,
+    routine: usize,
+    context: usize,
 }
 
 /// One caller of a service.
@@ -194,6 +221,8 @@ impl KeState {
             sleeper,
             delays: Vec::new(),
             timed: Vec::new(),
+            apc: ApcQueues::new(),
+            timer_apcs: Vec::new(),
         })
     }
 
@@ -228,6 +257,18 @@ impl KeState {
             if let Ok(c) = self.disp.fire(body) {
                 self.completed.extend(c);
             }
+            // After the signal, as NT's timer expiration does it: a thread waiting on
+            // the timer itself is released by the signal and finds the APC queued.
+            if let Some(t) = self.timer_apcs.iter().find(|t| t.body == body).copied() {
+                let apc = UserApc {
+                    routine: t.routine,
+                    // PTIMERAPCROUTINE(Context, TimerLowValue, TimerHighValue).
+                    args: [t.context, now as u32 as usize, (now >> 32) as u32 as usize],
+                    source: ApcSource::Timer(body),
+                };
+                // Out of memory loses this expiration's APC, not the timer.
+                let _ = self.queue_apc(t.thread, apc);
+            }
             match (now - due).checked_div(period) {
                 None => {
                     self.armed.swap_remove(i);
@@ -255,6 +296,63 @@ impl KeState {
     /// timer is armed (conservatively: the wait may be on it).
     pub fn is_timed(&self, wait: WaitId) -> bool {
         self.disp.is_pending(wait) && (self.timed.contains(&wait) || !self.armed.is_empty())
+    }
+
+    /// What would end an alertable wait of `thread` at once: its alert flag first,
+    /// then queued user APCs (`KiCheckAlertability`'s order).
+    pub fn due(&self, thread: ThreadId) -> Option<CancelReason> {
+        if self.apc.alerted(thread) {
+            Some(CancelReason::Alert)
+        } else if self.apc.pending(thread) {
+            Some(CancelReason::UserApc)
+        } else {
+            None
+        }
+    }
+
+    /// Ends `thread`'s pending wait for `reason` if it is alertable (the completion is
+    /// queued); `false` if there was no such wait.
+    fn interrupt(&mut self, thread: ThreadId, reason: CancelReason) -> bool {
+        let Some((wait, true)) = self.disp.wait_of(thread) else {
+            return false;
+        };
+        match self.disp.cancel_wait(wait, reason) {
+            Some(c) => {
+                self.completed.push(c);
+                self.delays.retain(|&w| w != wait);
+                self.timed.retain(|&w| w != wait);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Queues a user APC to `thread`; a pending alertable wait of the thread ends with
+    /// `STATUS_USER_APC`.
+    pub fn queue_apc(&mut self, thread: ThreadId, apc: UserApc) -> Result<(), NtStatus> {
+        if self.apc.queue(thread, apc)? {
+            self.interrupt(thread, CancelReason::UserApc);
+        }
+        Ok(())
+    }
+
+    /// `KeAlertThread(UserMode)`: a thread not yet alerted that is in an alertable wait
+    /// leaves it with `STATUS_ALERTED` (the flag stays clear); otherwise its flag is
+    /// set. Returns whether it was alerted before.
+    pub fn alert(&mut self, thread: ThreadId) -> bool {
+        if self.apc.alerted(thread) {
+            return true;
+        }
+        if !self.interrupt(thread, CancelReason::Alert) {
+            self.apc.set_alerted(thread);
+        }
+        false
+    }
+
+    /// Forgets timer `body`'s APC routine and takes its queued APC back.
+    fn forget_timer_apc(&mut self, body: ObjectRef) {
+        self.timer_apcs.retain(|t| t.body != body);
+        self.apc.remove_source(ApcSource::Timer(body));
     }
 
     fn disarm(&mut self, body: ObjectRef) -> bool {
@@ -293,6 +391,18 @@ impl KeState {
     /// loop forgets their saved replies), its mutants abandoned and its object
     /// signalled, in NT's order. Completions are queued.
     pub fn thread_exit(&mut self, thread: ThreadId, object: ObjectId) -> Vec<WaitId> {
+        // Its APCs go with it, and so do the timers it set with an APC routine.
+        let timers: Vec<ObjectRef> = self
+            .timer_apcs
+            .iter()
+            .filter(|t| t.thread == thread)
+            .map(|t| t.body)
+            .collect();
+        for body in timers {
+            self.disarm(body);
+            self.forget_timer_apc(body);
+        }
+        self.apc.discard(thread);
         let effect = self.disp.thread_exit(thread);
         self.completed.extend(effect.completed);
         self.signal_forever(object);
@@ -318,6 +428,7 @@ impl KeState {
             self.keyed.forget(d.id, &mut self.disp);
             if let Some(body) = self.bodies.remove(&d.id) {
                 self.disarm(body);
+                self.forget_timer_apc(body);
                 let _ = self.disp.delete(body);
             }
         }
@@ -568,15 +679,22 @@ impl<M: ClientMemory> Svc<'_, M> {
     /// else; the handle needs `TIMER_MODIFY_STATE`. The timer is cancelled, its signal
     /// cleared (the state before is the `PreviousState` report) and it is armed for
     /// `DueTime` (negative: relative, positive: absolute system time; zero or a past
-    /// time signals it at once), then every `Period` ms if that is non-zero.
+    /// time signals it at once), then every `Period` ms if that is non-zero. A pending
+    /// APC of the timer is taken back; a non-NULL `TimerApcRoutine` is queued to the
+    /// calling thread at every expiration as `TimerApcRoutine(TimerContext, low,
+    /// high)` of the system time it fired at (the PTIMERAPCROUTINE documentation),
+    /// delivered at the thread's next alertable wait.
     ///
-    /// Deviations: a non-NULL `TimerApcRoutine` is `STATUS_NOT_IMPLEMENTED` (no APCs
-    /// yet; nothing is changed), and `ResumeTimer` is ignored with `STATUS_SUCCESS`.
+    /// Deviations: `ResumeTimer` is ignored with `STATUS_SUCCESS`; closing the last
+    /// handle of a timer cancels it and its APC (Windows keeps a timer with an APC
+    /// routine alive until it is cancelled).
+    #[allow(clippy::too_many_arguments)]
     pub fn set_timer(
         &mut self,
         handle: usize,
         due: UserPtr<i64>,
         apc: usize,
+        context: usize,
         period: i32,
         previous: Option<UserPtr<u8>>,
     ) -> KeAnswer {
@@ -588,11 +706,22 @@ impl<M: ClientMemory> Svc<'_, M> {
             self.mem.read(due.addr(), &mut b)?;
             let due = i64::from_le_bytes(b);
             let t = self.body(handle, Some(SyncKind::Timer), MODIFY_STATE)?;
-            if apc != 0 {
-                return Err(STATUS_NOT_IMPLEMENTED);
-            }
+            // Memory for the APC routine's record before anything changes.
+            self.ke
+                .timer_apcs
+                .try_reserve(1)
+                .map_err(|_| ntdef::status::STATUS_INSUFFICIENT_RESOURCES)?;
             self.ke.disarm(t);
+            self.ke.forget_timer_apc(t);
             let prev = self.ke.disp.reset_timer(t)?;
+            if apc != 0 {
+                self.ke.timer_apcs.push(TimerApc {
+                    body: t,
+                    thread: self.thread,
+                    routine: apc,
+                    context,
+                });
+            }
             let now = self.ke.now;
             // 1 ms = 10 000 units of 100 ns.
             let period = u64::from(period.unsigned_abs()) * 10_000;
@@ -615,6 +744,7 @@ impl<M: ClientMemory> Svc<'_, M> {
         let r = (|| {
             let t = self.body(handle, Some(SyncKind::Timer), MODIFY_STATE)?;
             self.ke.disarm(t);
+            self.ke.forget_timer_apc(t);
             let state = self.ke.disp.query_timer(t)?;
             self.write_bool(current, state);
             Ok(STATUS_SUCCESS)
@@ -682,16 +812,29 @@ impl<M: ClientMemory> Svc<'_, M> {
         self.timeout(at)
     }
 
-    /// Runs a wait with a raw NT timeout (see the module notes).
+    /// Runs a wait with a raw NT timeout (see the module notes), telling it what alert
+    /// or APC is due for the thread.
     pub(super) fn run_wait(
         &mut self,
         timeout: Option<i64>,
-        mut wait: impl FnMut(&mut KeState, ThreadId, Option<Timeout>) -> Result<WaitOutcome, NtStatus>,
+        mut wait: impl FnMut(
+            &mut KeState,
+            ThreadId,
+            Option<CancelReason>,
+            Option<Timeout>,
+        ) -> Result<WaitOutcome, NtStatus>,
     ) -> KeAnswer {
         let now = self.ke.now;
         let t = timeout.map(|v| Timeout::from_nt(v, now));
-        match wait(self.ke, self.thread, t) {
-            Ok(WaitOutcome::Satisfied(s)) => KeAnswer::Now(s),
+        let due = self.ke.due(self.thread);
+        match wait(self.ke, self.thread, due, t) {
+            Ok(WaitOutcome::Satisfied(s)) => {
+                if s == STATUS_ALERTED {
+                    // The alert ended this wait: it is consumed.
+                    self.ke.apc.clear_alerted(self.thread);
+                }
+                KeAnswer::Now(s)
+            }
             Ok(WaitOutcome::Pending(id)) => {
                 if t.is_some() {
                     let disp = &self.ke.disp;
@@ -720,8 +863,9 @@ impl<M: ClientMemory> Svc<'_, M> {
             Ok(v) => v,
             Err(s) => return KeAnswer::Now(s),
         };
-        self.run_wait(t, |ke, th, t| {
-            ke.disp.wait(th, &[o], WaitType::WaitAny, alertable != 0, t)
+        self.run_wait(t, |ke, th, due, t| {
+            ke.disp
+                .wait_alertable(th, &[o], WaitType::WaitAny, alertable != 0, due, t)
         })
     }
 
@@ -764,8 +908,9 @@ impl<M: ClientMemory> Svc<'_, M> {
             Ok(v) => v,
             Err(s) => return KeAnswer::Now(s),
         };
-        self.run_wait(t, |ke, th, t| {
-            ke.disp.wait(th, &objects, wt, alertable != 0, t)
+        self.run_wait(t, |ke, th, due, t| {
+            ke.disp
+                .wait_alertable(th, &objects, wt, alertable != 0, due, t)
         })
     }
 
@@ -794,24 +939,30 @@ impl<M: ClientMemory> Svc<'_, M> {
             Ok(v) => v,
             Err(e) => return KeAnswer::Now(e),
         };
-        self.run_wait(t, |ke, th, t| {
-            let eff = ke.disp.signal_and_wait(th, s, w, alertable != 0, t)?;
+        self.run_wait(t, |ke, th, due, t| {
+            let eff = ke
+                .disp
+                .signal_and_wait_alertable(th, s, w, alertable != 0, due, t)?;
             ke.completed.extend(eff.completed);
             Ok(eff.value)
         })
     }
 
     /// `NtDelayExecution`: waits until the interval (negative) or the absolute system
-    /// time (positive) has passed; zero or a past time returns at once. Always
-    /// `STATUS_SUCCESS` (never alerted: no APCs).
-    pub fn delay(&mut self, interval: UserPtr<i64>) -> KeAnswer {
+    /// time (positive) has passed; zero or a past time returns at once, with
+    /// `STATUS_SUCCESS`. An alertable delay ends early with `STATUS_ALERTED` or
+    /// `STATUS_USER_APC` (also at once when an alert or APC is already due, even for
+    /// a zero interval: ReactOS `KeDelayExecutionThread` checks alertability before
+    /// the interval).
+    pub fn delay(&mut self, alertable: u8, interval: UserPtr<i64>) -> KeAnswer {
         let t = match self.timeout(Some(interval)) {
             Ok(t) => t,
             Err(s) => return KeAnswer::Now(s),
         };
         let sleeper = self.ke.sleeper;
-        match self.run_wait(t, |ke, th, t| {
-            ke.disp.wait(th, &[sleeper], WaitType::WaitAny, false, t)
+        match self.run_wait(t, |ke, th, due, t| {
+            ke.disp
+                .wait_alertable(th, &[sleeper], WaitType::WaitAny, alertable != 0, due, t)
         }) {
             KeAnswer::Now(s) if s == STATUS_TIMEOUT => KeAnswer::Now(STATUS_SUCCESS),
             KeAnswer::Pending(id) => {
@@ -849,3 +1000,7 @@ pub fn make_event(
     let t = EventType::from_nt(event_type)?;
     Ok(move |d: &mut Dispatcher, _| d.create_event(t, initial))
 }
+
+#[cfg(test)]
+#[path = "kesvc_apc_tests.rs"]
+mod apc_tests;

@@ -276,7 +276,7 @@ impl<M: ClientMemory> Svc<'_, M> {
             Ok(e) => e,
             Err(s) => return KeAnswer::Now(s),
         };
-        let answer = self.run_wait(t, |ke, th, t| {
+        let answer = self.run_wait(t, |ke, th, _due, t| {
             ke.disp
                 .wait(th, &[event], WaitType::WaitAny, alertable != 0, t)
         });

@@ -1,5 +1,7 @@
 //! Executive support: boot sequence, heap, statistics.
 
+#[cfg(ntos_bare)]
+pub mod apcsvc;
 pub mod bootfs;
 pub mod cmsvc;
 #[cfg(ntos_bare)]

@@ -44,6 +44,10 @@ pub enum Outcome {
     /// Every thread of the caller's process but the caller ends with `status`
     /// (`NtTerminateProcess(NULL, …)`); the caller gets success.
     TerminateSiblings(NtStatus),
+    /// The caller's queued user APCs are handed to ntdll (written to its TEB, see
+    /// `ntsvc::apc`) with the reply `STATUS_USER_APC`; ntdll runs them and returns
+    /// this status to the service's caller.
+    DeliverApcs(NtStatus),
 }
 
 /// The caller of a service.
@@ -332,6 +336,8 @@ fn ke<'a>(cx: &'a mut Context<'_>) -> Svc<'a, NtProcess> {
 impl From<KeAnswer> for Outcome {
     fn from(a: KeAnswer) -> Self {
         match a {
+            // An alertable wait that ended for user APCs delivers them.
+            KeAnswer::Now(s) if s == ntdef::status::STATUS_USER_APC => Outcome::DeliverApcs(s),
             KeAnswer::Now(s) => Outcome::Reply(s),
             KeAnswer::Pending(id) => Outcome::Pending(id),
         }
@@ -516,12 +522,14 @@ fn NtSetTimer(
     h: Handle,
     due: UserPtr<i64>,
     apc: usize,
-    _context: usize,
+    context: usize,
     _resume: u8,
     period: i32,
     previous: Option<UserPtr<u8>>,
 ) -> Outcome {
-    ke(cx).set_timer(h.0, due, apc, period, previous).into()
+    ke(cx)
+        .set_timer(h.0, due, apc, context, period, previous)
+        .into()
 }
 
 fn NtCancelTimer(cx: &mut Context<'_>, h: Handle, current: Option<UserPtr<u8>>) -> Outcome {
@@ -581,8 +589,37 @@ fn NtYieldExecution(_cx: &mut Context<'_>) -> Outcome {
     Outcome::Reply(STATUS_SUCCESS)
 }
 
-fn NtDelayExecution(cx: &mut Context<'_>, _alertable: u8, interval: UserPtr<i64>) -> Outcome {
-    ke(cx).delay(interval).into()
+fn NtDelayExecution(cx: &mut Context<'_>, alertable: u8, interval: UserPtr<i64>) -> Outcome {
+    ke(cx).delay(alertable, interval).into()
+}
+
+// ----- user APCs and alerts (ex::apcsvc) ---------------------------------------------
+
+fn NtQueueApcThread(
+    cx: &mut Context<'_>,
+    thread: Handle,
+    routine: usize,
+    argument1: usize,
+    argument2: usize,
+    argument3: usize,
+) -> Outcome {
+    super::apcsvc::queue_apc_thread(cx, thread.0, routine, [argument1, argument2, argument3])
+}
+
+fn NtTestAlert(cx: &mut Context<'_>) -> Outcome {
+    super::apcsvc::test_alert(cx)
+}
+
+fn NtAlertThread(cx: &mut Context<'_>, thread: Handle) -> Outcome {
+    super::apcsvc::alert_thread(cx, thread.0)
+}
+
+fn NtAlertResumeThread(
+    cx: &mut Context<'_>,
+    thread: Handle,
+    previous: Option<UserPtr<u32>>,
+) -> Outcome {
+    super::apcsvc::alert_resume_thread(cx, thread.0, previous)
 }
 
 // ----- virtual memory (ex::vmsvc) ----------------------------------------------------

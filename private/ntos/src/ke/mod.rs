@@ -20,6 +20,7 @@
 //! with work after a wait (I/O completion writing user buffers), that service gets a
 //! future-shaped continuation then.
 
+pub mod apc;
 #[cfg(ntos_bare)]
 pub mod dispatch;
 pub mod dispatcher;

@@ -41,10 +41,13 @@
 //! `try_reserve`, and all growth a wait needs is reserved before any state changes, so
 //! running out of heap is `STATUS_INSUFFICIENT_RESOURCES` and never a half-applied wait.
 //!
-//! Not modelled (yet): priority boosts, kernel APCs, a thread's alert state (the
-//! runtime's), re-evaluation of absolute deadlines when the system time is set, queue
-//! and gate objects, and the rule that a thread has at most one wait at a time (the
-//! engine does not rely on it).
+//! A thread's alert flag and user APC queue are the runtime's ([`crate::ke::apc`]); it
+//! says what is due when a wait starts ([`Dispatcher::wait_alertable`]) and ends
+//! pending alertable waits with [`Dispatcher::cancel_wait`].
+//!
+//! Not modelled (yet): priority boosts, kernel APCs, re-evaluation of absolute
+//! deadlines when the system time is set, queue and gate objects, and the rule that a
+//! thread has at most one wait at a time (the engine does not rely on it).
 
 mod object;
 pub mod status;
@@ -544,9 +547,30 @@ impl Dispatcher {
         alertable: bool,
         timeout: Option<Timeout>,
     ) -> Result<WaitOutcome, NtStatus> {
+        self.wait_alertable(thread, objects, wait_type, alertable, None, timeout)
+    }
+
+    /// [`Dispatcher::wait`] by a thread for which the runtime has an alert or user APCs
+    /// `due` ([`CancelReason::Alert`] / [`CancelReason::UserApc`]; `None`: neither).
+    ///
+    /// NT's order (ReactOS `KeWaitForMultipleObjects`: the objects, then
+    /// `KiCheckAlertability`, then the timeout): a wait the objects satisfy now is
+    /// satisfied as usual; otherwise an alertable wait with something due ends at once
+    /// with `STATUS_ALERTED` / `STATUS_USER_APC` (the runtime then clears the alert or
+    /// delivers the APCs); otherwise a zero timeout is `STATUS_TIMEOUT` and anything
+    /// else waits. A non-alertable wait ignores `due`.
+    pub fn wait_alertable(
+        &mut self,
+        thread: ThreadId,
+        objects: &[ObjectRef],
+        wait_type: WaitType,
+        alertable: bool,
+        due: Option<CancelReason>,
+        timeout: Option<Timeout>,
+    ) -> Result<WaitOutcome, NtStatus> {
         let slots = self.resolve(objects, wait_type)?;
         self.reserve_wait(&slots)?;
-        self.wait_resolved(thread, slots, wait_type, alertable, timeout)
+        self.wait_resolved(thread, slots, wait_type, alertable, due, timeout)
     }
 
     /// `NtSignalAndWaitForSingleObject`: signal `signal` (set an event, release a
@@ -561,6 +585,21 @@ impl Dispatcher {
         signal: ObjectRef,
         wait_on: ObjectRef,
         alertable: bool,
+        timeout: Option<Timeout>,
+    ) -> Result<Effect<WaitOutcome>, NtStatus> {
+        self.signal_and_wait_alertable(thread, signal, wait_on, alertable, None, timeout)
+    }
+
+    /// [`Dispatcher::signal_and_wait`] with an alert or user APCs `due`, as in
+    /// [`Dispatcher::wait_alertable`]: the signal is applied, then the wait ends at
+    /// once if it cannot be satisfied and the alertable thread has something due.
+    pub fn signal_and_wait_alertable(
+        &mut self,
+        thread: ThreadId,
+        signal: ObjectRef,
+        wait_on: ObjectRef,
+        alertable: bool,
+        due: Option<CancelReason>,
         timeout: Option<Timeout>,
     ) -> Result<Effect<WaitOutcome>, NtStatus> {
         let s = self.live(signal)?;
@@ -584,7 +623,8 @@ impl Dispatcher {
             Some(_) => return Err(STATUS_OBJECT_TYPE_MISMATCH),
             None => return Err(STATUS_INVALID_HANDLE),
         };
-        let value = self.wait_resolved(thread, slots, WaitType::WaitAny, alertable, timeout)?;
+        let value =
+            self.wait_resolved(thread, slots, WaitType::WaitAny, alertable, due, timeout)?;
         Ok(Effect { value, completed })
     }
 
@@ -642,6 +682,26 @@ impl Dispatcher {
         self.waits.iter().flatten().filter_map(|w| w.deadline).min()
     }
 
+    /// The pending wait of `thread` (the oldest, should it have several) and whether it
+    /// is alertable.
+    pub fn wait_of(&self, thread: ThreadId) -> Option<(WaitId, bool)> {
+        self.waits
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, w)| {
+                let w = w.as_ref().filter(|w| w.thread == thread)?;
+                let slot = u32::try_from(slot).ok()?;
+                Some((
+                    WaitId {
+                        slot,
+                        serial: w.serial,
+                    },
+                    w.alertable,
+                ))
+            })
+            .min_by_key(|(id, _)| id.serial)
+    }
+
     /// Whether `id` names a wait that is still pending.
     pub fn is_pending(&self, id: WaitId) -> bool {
         self.wait_record(id).is_some()
@@ -697,12 +757,20 @@ impl Dispatcher {
         slots: Vec<u32>,
         wait_type: WaitType,
         alertable: bool,
+        due: Option<CancelReason>,
         timeout: Option<Timeout>,
     ) -> Result<WaitOutcome, NtStatus> {
         match self.try_satisfy(thread, &slots, wait_type) {
             Err(status) => return Err(status),
             Ok(Some(status)) => return Ok(WaitOutcome::Satisfied(status)),
             Ok(None) => {}
+        }
+        if alertable {
+            match due {
+                Some(CancelReason::Alert) => return Ok(WaitOutcome::Satisfied(STATUS_ALERTED)),
+                Some(CancelReason::UserApc) => return Ok(WaitOutcome::Satisfied(STATUS_USER_APC)),
+                Some(CancelReason::Timeout) | None => {}
+            }
         }
         let deadline = match timeout {
             Some(Timeout::Immediate) => return Ok(WaitOutcome::Satisfied(STATUS_TIMEOUT)),

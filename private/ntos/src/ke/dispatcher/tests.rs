@@ -1036,3 +1036,112 @@ fn semaphore_release_count_is_checked_before_the_object() {
         Err(STATUS_INVALID_HANDLE)
     );
 }
+
+// ----- alerts and user APCs at the start of a wait ---------------------------------------
+//
+// [ReactOS-wait] ReactOS ntoskrnl/ke/wait.c, KeWaitForMultipleObjects and
+// KeDelayExecutionThread: the objects are tested first, then KiCheckAlertability
+// (alert before user APCs, alertable waits only), then a zero timeout.
+
+#[test]
+fn due_alert_or_apc_ends_an_alertable_wait_at_once() {
+    let mut d = Dispatcher::new();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
+    let wa =
+        |d: &mut Dispatcher, due, t| d.wait_alertable(T1, &[e], WaitType::WaitAny, true, due, t);
+    assert_eq!(
+        satisfied(wa(&mut d, Some(CancelReason::Alert), None)),
+        STATUS_ALERTED
+    );
+    assert_eq!(
+        satisfied(wa(&mut d, Some(CancelReason::UserApc), None)),
+        STATUS_USER_APC
+    );
+    // Before a zero timeout, too.
+    assert_eq!(
+        satisfied(wa(
+            &mut d,
+            Some(CancelReason::UserApc),
+            Some(Timeout::Immediate)
+        )),
+        STATUS_USER_APC
+    );
+    assert_eq!(d.pending_count(), 0);
+    // Nothing due: a zero timeout is a timeout, otherwise the wait is pending.
+    assert_eq!(
+        satisfied(wa(&mut d, None, Some(Timeout::Immediate))),
+        STATUS_TIMEOUT
+    );
+    let id = pending(wa(&mut d, None, None));
+    assert_eq!(d.wait_of(T1), Some((id, true)));
+    assert_eq!(d.wait_of(T2), None);
+}
+
+#[test]
+fn non_alertable_wait_ignores_what_is_due() {
+    let mut d = Dispatcher::new();
+    let e = d.create_event(EventType::Synchronization, 0).unwrap();
+    let r = d.wait_alertable(
+        T1,
+        &[e],
+        WaitType::WaitAny,
+        false,
+        Some(CancelReason::UserApc),
+        Some(Timeout::Immediate),
+    );
+    assert_eq!(satisfied(r), STATUS_TIMEOUT);
+    let id = pending(d.wait_alertable(
+        T1,
+        &[e],
+        WaitType::WaitAny,
+        false,
+        Some(CancelReason::Alert),
+        None,
+    ));
+    assert_eq!(d.wait_of(T1), Some((id, false)));
+    assert_eq!(d.cancel_wait(id, CancelReason::UserApc), None);
+}
+
+#[test]
+fn signalled_objects_win_over_what_is_due() {
+    let mut d = Dispatcher::new();
+    let e = d.create_event(EventType::Synchronization, 1).unwrap();
+    let r = d.wait_alertable(
+        T1,
+        &[e],
+        WaitType::WaitAny,
+        true,
+        Some(CancelReason::UserApc),
+        None,
+    );
+    assert_eq!(satisfied(r), STATUS_WAIT_0);
+    // The auto-reset event was consumed by that wait, not left for the next.
+    assert_eq!(d.query_event(e).unwrap().state, 0);
+    // An alert that ends a wait consumes nothing.
+    let s = d.create_semaphore(0, 1).unwrap();
+    let r = d.wait_alertable(
+        T1,
+        &[s],
+        WaitType::WaitAny,
+        true,
+        Some(CancelReason::Alert),
+        None,
+    );
+    assert_eq!(satisfied(r), STATUS_ALERTED);
+    d.release_semaphore(s, 1).unwrap();
+    assert_eq!(d.query_semaphore(s).unwrap().current_count, 1);
+}
+
+#[test]
+fn signal_and_wait_signals_before_an_apc_ends_the_wait() {
+    let mut d = Dispatcher::new();
+    let sig = d.create_event(EventType::Notification, 0).unwrap();
+    let on = d.create_event(EventType::Notification, 0).unwrap();
+    let other = pending(d.wait(T2, &[sig], WaitType::WaitAny, false, None));
+    let eff = d
+        .signal_and_wait_alertable(T1, sig, on, true, Some(CancelReason::UserApc), None)
+        .unwrap();
+    assert_eq!(eff.value, WaitOutcome::Satisfied(STATUS_USER_APC));
+    assert_eq!(eff.completed, vec![c(other, T2, STATUS_WAIT_0)]);
+    assert_eq!(d.wait_of(T1), None);
+}
