@@ -365,6 +365,12 @@ macro_rules! for_each_service {
                  ThreadObjectAttributes: opt_in_ptr($crate::ntdef::types::OBJECT_ATTRIBUTES),
                  ProcessFlags: value(u32), ThreadFlags: value(u32), ProcessParameters: in_buf,
                  CreateInfo: in_buf, AttributeList: in_buf);
+            0x0044 NtSetInformationProcess ZwSetInformationProcess
+                (ProcessHandle: handle, ProcessInformationClass: value(u32),
+                 ProcessInformation: in_buf, ProcessInformationLength: value(u32));
+            0x0045 NtSetInformationThread ZwSetInformationThread
+                (ThreadHandle: handle, ThreadInformationClass: value(u32),
+                 ThreadInformation: in_buf, ThreadInformationLength: value(u32));
         }
     };
 }

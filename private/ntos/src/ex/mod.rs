@@ -10,6 +10,9 @@ pub mod kesvc;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod procsvc;
+pub mod psinfo;
+#[cfg(ntos_bare)]
+pub mod psinfosvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
 #[cfg(ntos_bare)]

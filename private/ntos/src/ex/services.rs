@@ -659,6 +659,10 @@ fn NtWriteVirtualMemory(
 
 // ----- time (ex::timesvc) -------------------------------------------------------------
 
+/// `SystemProcessInformation`: answered by `ex::psinfosvc` (it needs the process
+/// records); every other class by `ex::sysinfo`.
+const SYSTEM_PROCESS_INFORMATION: u32 = 5;
+
 fn NtQuerySystemInformation(
     cx: &mut Context<'_>,
     class: u32,
@@ -666,6 +670,11 @@ fn NtQuerySystemInformation(
     length: u32,
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
+    if class == SYSTEM_PROCESS_INFORMATION {
+        return Outcome::Reply(super::psinfosvc::system_processes(
+            cx, buffer, length, returned,
+        ));
+    }
     Outcome::Reply(super::sysinfo::query(
         &*cx.process,
         cx.ke.now,
@@ -764,6 +773,26 @@ fn NtQueryInformationThread(
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
     super::pssvc::query(cx, true, h.0, class, buffer, length, returned)
+}
+
+fn NtSetInformationProcess(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+) -> Outcome {
+    super::psinfosvc::set(cx, false, h.0, class, buffer, length)
+}
+
+fn NtSetInformationThread(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+) -> Outcome {
+    super::psinfosvc::set(cx, true, h.0, class, buffer, length)
 }
 
 fn NtSuspendThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32>>) -> Outcome {
