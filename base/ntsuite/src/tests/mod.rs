@@ -15,6 +15,7 @@ mod ob;
 mod peb;
 mod process;
 mod ps;
+mod psinfo;
 mod rtl;
 mod rtlreg;
 mod sysinfo;
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Test> {
         ps::TESTS,
         thread::TESTS,
         process::TESTS,
+        psinfo::TESTS,
         peb::TESTS,
         cm::TESTS,
         env::TESTS,
