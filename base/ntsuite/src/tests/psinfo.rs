@@ -176,6 +176,11 @@ impl Buf {
     }
 }
 
+/// A raw user address (misaligned or unmapped on purpose).
+fn at(addr: usize) -> *const u8 {
+    addr as *const u8
+}
+
 fn check(what: &str, ok: bool) -> Result<(), String> {
     if ok {
         Ok(())
@@ -559,7 +564,7 @@ fn process_list() -> Result<List, String> {
         if next == 0 {
             break;
         }
-        if next % 8 != 0 || next < PROCESS_ENTRY + threads * THREAD_ENTRY {
+        if !next.is_multiple_of(8) || next < PROCESS_ENTRY + threads * THREAD_ENTRY {
             return Err(format!("NextEntryOffset {next:#x} at {at:#x}"));
         }
         at += next;
@@ -846,7 +851,7 @@ fn image_file_name(h: HANDLE) -> Result<String, String> {
     let needed = ret as usize;
     check(
         "needed size is descriptor + string + NUL",
-        needed > 2 * W + 2 && (needed - 2 * W) % 2 == 0,
+        needed > 2 * W + 2 && (needed - 2 * W).is_multiple_of(2),
     )?;
     let mut b = Buf::new();
     let (s, r) = qp(h, PROCESS_IMAGE_FILE_NAME, &mut b, needed - 1);
@@ -1119,11 +1124,11 @@ fn set_process_order() -> Result<(), String> {
         let s =
             NtSetInformationProcess(CURRENT_PROCESS, PROCESS_BASE_PRIORITY, core::ptr::null(), 4);
         expect_status("NULL buffer", s, STATUS_ACCESS_VIOLATION)?;
-        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_BASE_PRIORITY, 1 as *const u8, 0);
+        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_BASE_PRIORITY, at(1), 0);
         expect_status("misaligned, length 0", s, STATUS_INFO_LENGTH_MISMATCH)?;
-        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_BASE_PRIORITY, 2 as *const u8, 4);
+        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_BASE_PRIORITY, at(2), 4);
         expect_status("misaligned", s, STATUS_DATATYPE_MISALIGNMENT)?;
-        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_PRIORITY_CLASS, 1 as *const u8, 2);
+        let s = NtSetInformationProcess(CURRENT_PROCESS, PROCESS_PRIORITY_CLASS, at(1), 2);
         expect_status("priority class misaligned", s, STATUS_DATATYPE_MISALIGNMENT)?;
     }
     expect_status(
@@ -1311,7 +1316,7 @@ fn set_thread_priorities() -> Result<(), String> {
         expect_status("all NULL", s, STATUS_INFO_LENGTH_MISMATCH)?;
         let s = NtSetInformationThread(CURRENT_THREAD, THREAD_PRIORITY, core::ptr::null(), 4);
         expect_status("NULL buffer", s, STATUS_ACCESS_VIOLATION)?;
-        let s = NtSetInformationThread(CURRENT_THREAD, THREAD_PRIORITY, 1 as *const u8, 4);
+        let s = NtSetInformationThread(CURRENT_THREAD, THREAD_PRIORITY, at(1), 4);
         expect_status("misaligned", s, STATUS_DATATYPE_MISALIGNMENT)?;
     }
     let eleven = 11i32.to_le_bytes();
