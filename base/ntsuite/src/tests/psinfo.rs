@@ -751,8 +751,8 @@ fn system_process_child() -> Result<(), String> {
             t.tid == child.ClientId.UniqueThread && t.state == 5 && t.reason == 5,
         )?;
         check(
-            "child's handle count is its own",
-            e.handles == ulong_process(child.Process, PROCESS_HANDLE_COUNT)?,
+            "child's handle count: its own, empty",
+            e.handles == 0 && e.handles == ulong_process(child.Process, PROCESS_HANDLE_COUNT)?,
         )?;
         Ok(())
     })
@@ -799,6 +799,11 @@ fn process_classes() -> Result<(), String> {
         "image information: entry point set",
         ret == IMAGE_INFO_SIZE as u32 && word_at(&b.0, 0) != 0,
     )?;
+    // A child that has not run has an empty table (no handles inherited).
+    with_child(|child| {
+        let n = ulong_process(child.Process, PROCESS_HANDLE_COUNT)?;
+        check(&format!("fresh child: {n} handles, want 0"), n == 0)
+    })?;
     // Wrong lengths, set-only and unknown classes.
     for (class, len) in [
         (PROCESS_HANDLE_COUNT, 8),
