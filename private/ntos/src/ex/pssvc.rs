@@ -1,5 +1,6 @@
 //! Process and thread services: NtOpenProcess / NtOpenThread by client id,
-//! NtQueryInformationProcess / NtQueryInformationThread, NtSuspendThread /
+//! NtQueryInformationProcess / NtQueryInformationThread (basic and times classes; the
+//! others are `ex::psinfosvc`'s, as are the set services), NtSuspendThread /
 //! NtResumeThread, and the process records behind them and behind
 //! NtTerminateProcess / NtTerminateThread on other processes.
 //!
