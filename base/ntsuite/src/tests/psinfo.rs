@@ -20,7 +20,9 @@
 //!   SECTION_IMAGE_INFORMATION; ProcessImageFileName a UNICODE_STRING followed by the
 //!   NUL-terminated string (ZwQueryInformationProcess docs); ThreadQuerySetWin32StartAddress
 //!   PVOID; ThreadAmILastThread, ThreadIsTerminated, ThreadSuspendCount ULONG;
-//!   ProcessBasePriority / ThreadPriority / ThreadBasePriority are set-only.
+//!   ProcessBasePriority / ThreadPriority / ThreadBasePriority are set-only; phnt
+//!   `ntpsapi.h` adds PROCESS_HANDLE_INFORMATION (8 bytes) for ProcessHandleCount and a
+//!   KAFFINITY query of ProcessAffinityMask (Windows 8 and later).
 //! - ThreadNameInformation (Wine `dlls/kernel32/tests/thread.c`, test_thread_description,
 //!   run on Windows): a short query is STATUS_BUFFER_TOO_SMALL with ReturnLength =
 //!   sizeof(UNICODE_STRING) + name bytes; the answer's Buffer points just after the
@@ -806,7 +808,7 @@ fn process_classes() -> Result<(), String> {
     })?;
     // Wrong lengths, set-only and unknown classes.
     for (class, len) in [
-        (PROCESS_HANDLE_COUNT, 8),
+        (PROCESS_HANDLE_COUNT, 12),
         (PROCESS_HANDLE_COUNT, 3),
         (PROCESS_PRIORITY_CLASS, 4),
         (PROCESS_SESSION_INFORMATION, 0),
@@ -821,7 +823,17 @@ fn process_classes() -> Result<(), String> {
             STATUS_INFO_LENGTH_MISMATCH,
         )?;
     }
-    for class in [PROCESS_BASE_PRIORITY, PROCESS_AFFINITY_MASK, 99] {
+    // PROCESS_HANDLE_INFORMATION (8 bytes): the count and a high watermark.
+    let (s, ret) = qp(CURRENT_PROCESS, PROCESS_HANDLE_COUNT, &mut b, 8);
+    expect_status("PROCESS_HANDLE_INFORMATION", s, STATUS_SUCCESS)?;
+    check(
+        "handle count and watermark",
+        ret == 8 && u32_at(&b.0, 0) == before && u32_at(&b.0, 4) >= before,
+    )?;
+    let (s, ret) = qp(CURRENT_PROCESS, PROCESS_AFFINITY_MASK, &mut b, W);
+    expect_status("ProcessAffinityMask", s, STATUS_SUCCESS)?;
+    check("affinity: CPU 0", ret == W as u32 && word_at(&b.0, 0) == 1)?;
+    for class in [PROCESS_BASE_PRIORITY, 99] {
         let (s, _) = qp(CURRENT_PROCESS, class, &mut b, 4);
         expect_status(
             &format!("query class {class}"),

@@ -111,9 +111,14 @@ pub fn query(
     let r = (|| -> Result<Vec<u8>, NtStatus> {
         probe(buffer, len, 4)?;
         let want = match (thread, class) {
+            // ULONG, or PROCESS_HANDLE_INFORMATION { HandleCount,
+            // HandleCountHighWatermark } (phnt `ntpsapi.h`).
+            (false, PROCESS_HANDLE_COUNT) if len == 8 => Want::Exact(8),
             (false, PROCESS_DEFAULT_HARD_ERROR_MODE)
             | (false, PROCESS_HANDLE_COUNT)
             | (false, PROCESS_SESSION_INFORMATION) => Want::Exact(4),
+            // Queryable as a KAFFINITY since Windows 8 (phnt).
+            (false, PROCESS_AFFINITY_MASK) => Want::Exact(W),
             (false, PROCESS_PRIORITY_CLASS) => Want::Exact(2),
             (false, PROCESS_WOW64_INFORMATION) => Want::Exact(W),
             (false, PROCESS_IMAGE_INFORMATION) => Want::Exact(super::procsvc::IMAGE_INFO_SIZE),
@@ -166,7 +171,12 @@ pub fn query(
             let r = cx.ps.by_pid(pid).ok_or(STATUS_INVALID_HANDLE)?;
             match class {
                 PROCESS_DEFAULT_HARD_ERROR_MODE => r.hard_error_mode.to_le_bytes().to_vec(),
-                PROCESS_HANDLE_COUNT => count.to_le_bytes().to_vec(),
+                // The high watermark is not tracked: the current count stands in.
+                PROCESS_HANDLE_COUNT => [count; 2][..len / 4]
+                    .iter()
+                    .flat_map(|c| c.to_le_bytes())
+                    .collect(),
+                PROCESS_AFFINITY_MASK => 1usize.to_le_bytes().to_vec(),
                 PROCESS_SESSION_INFORMATION => vec![0; 4],
                 PROCESS_PRIORITY_CLASS => vec![0, r.priority_class],
                 PROCESS_WOW64_INFORMATION => vec![0; W],
