@@ -449,6 +449,12 @@ macro_rules! for_each_service {
             0x0050 NtAlertThread ZwAlertThread (ThreadHandle: handle);
             0x0051 NtAlertResumeThread ZwAlertResumeThread
                 (ThreadHandle: handle, PreviousSuspendCount: opt_out_ptr(u32));
+            0x0052 NtSetInformationProcess ZwSetInformationProcess
+                (ProcessHandle: handle, ProcessInformationClass: value(u32),
+                 ProcessInformation: in_buf, ProcessInformationLength: value(u32));
+            0x0053 NtSetInformationThread ZwSetInformationThread
+                (ThreadHandle: handle, ThreadInformationClass: value(u32),
+                 ThreadInformation: in_buf, ThreadInformationLength: value(u32));
         }
     };
 }

@@ -18,6 +18,7 @@ mod ob;
 mod peb;
 mod process;
 mod ps;
+mod psinfo;
 mod rtl;
 mod rtlreg;
 mod section;
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Test> {
         apc::TESTS,
         process::TESTS,
         session::TESTS,
+        psinfo::TESTS,
         peb::TESTS,
         cm::TESTS,
         env::TESTS,

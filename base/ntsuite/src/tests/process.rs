@@ -51,20 +51,20 @@ mod rupp {
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 #[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
+pub(super) struct ClientId {
+    pub(super) UniqueProcess: usize,
+    pub(super) UniqueThread: usize,
 }
 
 const IMAGE_INFO_SIZE: usize = if W == 8 { 0x40 } else { 0x30 };
 
 #[repr(C)]
 #[allow(non_snake_case)]
-struct ProcessInformation {
+pub(super) struct ProcessInformation {
     Length: u32,
-    Process: HANDLE,
-    Thread: HANDLE,
-    ClientId: ClientId,
+    pub(super) Process: HANDLE,
+    pub(super) Thread: HANDLE,
+    pub(super) ClientId: ClientId,
     Image: [u8; IMAGE_INFO_SIZE],
 }
 
@@ -188,7 +188,7 @@ fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
 }
 
 /// Starts `image` (its thread suspended) with a block made by [`parameters`].
-fn create(image: &str, normalized: bool) -> Result<ProcessInformation, NtStatus> {
+pub(super) fn create(image: &str, normalized: bool) -> Result<ProcessInformation, NtStatus> {
     let name = utf16(image);
     let us = UNICODE_STRING {
         Length: (name.len() * 2) as u16,

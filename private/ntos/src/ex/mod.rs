@@ -14,6 +14,9 @@ pub mod kuser;
 pub mod obsvc;
 #[cfg(ntos_bare)]
 pub mod procsvc;
+pub mod psinfo;
+#[cfg(ntos_bare)]
+pub mod psinfosvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
 #[cfg(ntos_bare)]

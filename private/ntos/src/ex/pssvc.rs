@@ -1,5 +1,6 @@
 //! Process and thread services: NtOpenProcess / NtOpenThread by client id,
-//! NtQueryInformationProcess / NtQueryInformationThread, NtSuspendThread /
+//! NtQueryInformationProcess / NtQueryInformationThread (basic and times classes; the
+//! others are `ex::psinfosvc`'s, as are the set services), NtSuspendThread /
 //! NtResumeThread, and the process records behind them and behind
 //! NtTerminateProcess / NtTerminateThread on other processes.
 //!
@@ -39,10 +40,11 @@ use crate::ob::handle::HandleAttributes;
 use crate::ob::ObjectId;
 use crate::ps::cid;
 use ntdef::status::{
-    NtStatus, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_CID, STATUS_INVALID_HANDLE,
-    STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER_MIX, STATUS_NOT_IMPLEMENTED,
-    STATUS_OBJECT_NAME_NOT_FOUND, STATUS_PENDING, STATUS_PROCESS_IS_TERMINATING, STATUS_SUCCESS,
-    STATUS_SUSPEND_COUNT_EXCEEDED, STATUS_THREAD_IS_TERMINATING,
+    NtStatus, STATUS_ACCESS_DENIED, STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_CID,
+    STATUS_INVALID_HANDLE, STATUS_INVALID_INFO_CLASS, STATUS_INVALID_PARAMETER_MIX,
+    STATUS_NOT_IMPLEMENTED, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_PENDING,
+    STATUS_PROCESS_IS_TERMINATING, STATUS_SUCCESS, STATUS_SUSPEND_COUNT_EXCEEDED,
+    STATUS_THREAD_IS_TERMINATING,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 use ntsvc::{CLIENT_ID, HANDLE, NT_CURRENT_PROCESS};
@@ -70,7 +72,7 @@ const THREAD_TIMES: u32 = 1;
 pub const MAXIMUM_SUSPEND_COUNT: u32 = 0x7F;
 
 /// Base priority of a normal-class process (`NORMAL_PRIORITY_CLASS`).
-const NORMAL_BASE_PRIORITY: i32 = 8;
+pub const NORMAL_BASE_PRIORITY: i32 = 8;
 
 const WORD: usize = size_of::<usize>();
 
@@ -86,6 +88,12 @@ pub struct PsRecord {
     pub exit_status: Option<NtStatus>,
     pub create_time: u64,
     pub exit_time: u64,
+    /// Base priority (`KPRIORITY`, 1..=31; `ex::psinfo`), recorded and reported.
+    pub base_priority: i32,
+    /// `PROCESS_PRIORITY_CLASS_*` (`ex::psinfo`).
+    pub priority_class: u8,
+    /// `ProcessDefaultHardErrorMode`.
+    pub hard_error_mode: u32,
 }
 
 /// What the executive knows of one NT thread.
@@ -108,6 +116,12 @@ pub struct ThreadRecord {
     tcb_stopped: bool,
     /// Wait answers held while the thread is suspended.
     pub held: Vec<Completion>,
+    /// Current priority (`KPRIORITY`), recorded and reported (`ex::psinfo`).
+    pub priority: i32,
+    /// Base priority increment over the process's (`THREAD_PRIORITY_*`, ±16 saturate).
+    pub base_increment: i32,
+    /// `ThreadNameInformation` (UTF-16), empty until set.
+    pub name: Vec<u16>,
 }
 
 impl ThreadRecord {
@@ -148,6 +162,9 @@ impl PsState {
                 exit_status: None,
                 create_time: now,
                 exit_time: 0,
+                base_priority: NORMAL_BASE_PRIORITY,
+                priority_class: super::psinfo::PRIORITY_CLASS_NORMAL,
+                hard_error_mode: super::psinfo::DEFAULT_HARD_ERROR_MODE,
             },
         );
     }
@@ -164,6 +181,10 @@ impl PsState {
         start_address: usize,
         now: u64,
     ) {
+        let base = self
+            .processes
+            .get(&pid)
+            .map_or(NORMAL_BASE_PRIORITY, |r| r.base_priority);
         self.threads.insert(
             number,
             ThreadRecord {
@@ -179,6 +200,9 @@ impl PsState {
                 suspend_count: 0,
                 tcb_stopped: false,
                 held: Vec::new(),
+                priority: base,
+                base_increment: 0,
+                name: Vec::new(),
             },
         );
     }
@@ -276,6 +300,11 @@ impl PsState {
             Target::Process(pid) => Some(pid),
             Target::Thread(_) => None,
         }
+    }
+
+    /// Every thread record of process `pid`, to change.
+    pub fn threads_of_mut(&mut self, pid: u32) -> impl Iterator<Item = &mut ThreadRecord> {
+        self.threads.values_mut().filter(move |t| t.pid == pid)
     }
 
     fn by_object(&self, id: ObjectId) -> Option<Target> {
@@ -402,6 +431,36 @@ fn target_of(
     cx.ps.by_object(entry.object).ok_or(STATUS_INVALID_HANDLE)
 }
 
+/// The process (`thread` false) or thread number a handle names, holding at least
+/// one of the rights `any_of` (Windows lets either the full or the limited right
+/// do for some classes).
+pub fn target_with_any(
+    cx: &mut Context<'_>,
+    handle: usize,
+    thread: bool,
+    any_of: u32,
+) -> Result<u32, NtStatus> {
+    let ty = if thread {
+        cx.ob.thread_type()
+    } else {
+        cx.ob.process_type()
+    };
+    let entry = cx.ob.om.object_by_handle(
+        &cx.caller,
+        super::obsvc::handle_from_word(handle),
+        Some(ty),
+        AccessMask(0),
+    )?;
+    if entry.access.0 & any_of == 0 {
+        return Err(STATUS_ACCESS_DENIED);
+    }
+    match cx.ps.by_object(entry.object) {
+        Some(Target::Process(pid)) if !thread => Ok(pid),
+        Some(Target::Thread(n)) if thread => Ok(n),
+        _ => Err(STATUS_INVALID_HANDLE),
+    }
+}
+
 /// The process a process handle names (with `access`).
 pub fn process_of_handle(
     cx: &mut Context<'_>,
@@ -465,6 +524,16 @@ pub fn query(
     length: u32,
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
+    let known = matches!(
+        (thread, class),
+        (false, PROCESS_BASIC_INFORMATION)
+            | (true, THREAD_BASIC_INFORMATION)
+            | (false, PROCESS_TIMES)
+            | (true, THREAD_TIMES)
+    );
+    if !known {
+        return super::psinfosvc::query(cx, thread, handle, class, buffer, length, returned);
+    }
     status((|| {
         probe(buffer, length as usize, 4)?;
         let basic_len = if thread {
@@ -498,7 +567,7 @@ pub fn query(
                     push_long(&mut out, exit);
                     push_word(&mut out, crate::ps::teb::PEB_ADDRESS);
                     push_word(&mut out, 1);
-                    push_long(&mut out, NORMAL_BASE_PRIORITY);
+                    push_long(&mut out, r.base_priority);
                     push_word(&mut out, cid::process_id(r.pid));
                     push_word(&mut out, cid::process_id(r.parent));
                     out
@@ -516,8 +585,10 @@ pub fn query(
                     push_word(&mut out, cid::process_id(t.pid));
                     push_word(&mut out, cid::thread_id(t.number));
                     push_word(&mut out, 1);
-                    out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
-                    out.extend_from_slice(&NORMAL_BASE_PRIORITY.to_le_bytes());
+                    // Priority is the current one; BasePriority the increment over the
+                    // process's (what GetThreadPriority returns).
+                    out.extend_from_slice(&t.priority.to_le_bytes());
+                    out.extend_from_slice(&t.base_increment.to_le_bytes());
                     out
                 } else {
                     times(t.create_time, t.exit_time)

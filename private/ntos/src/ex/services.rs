@@ -749,6 +749,10 @@ fn NtWriteVirtualMemory(
 
 // ----- time (ex::timesvc) -------------------------------------------------------------
 
+/// `SystemProcessInformation`: answered by `ex::psinfosvc` (it needs the process
+/// records); every other class by `ex::sysinfo`.
+const SYSTEM_PROCESS_INFORMATION: u32 = 5;
+
 fn NtQuerySystemInformation(
     cx: &mut Context<'_>,
     class: u32,
@@ -756,6 +760,11 @@ fn NtQuerySystemInformation(
     length: u32,
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
+    if class == SYSTEM_PROCESS_INFORMATION {
+        return Outcome::Reply(super::psinfosvc::system_processes(
+            cx, buffer, length, returned,
+        ));
+    }
     let facts = super::sysinfo::Facts {
         available_pages: cx
             .mm
@@ -864,6 +873,26 @@ fn NtQueryInformationThread(
     returned: Option<UserPtr<u32>>,
 ) -> Outcome {
     super::pssvc::query(cx, true, h.0, class, buffer, length, returned)
+}
+
+fn NtSetInformationProcess(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+) -> Outcome {
+    super::psinfosvc::set(cx, false, h.0, class, buffer, length)
+}
+
+fn NtSetInformationThread(
+    cx: &mut Context<'_>,
+    h: Handle,
+    class: u32,
+    buffer: usize,
+    length: u32,
+) -> Outcome {
+    super::psinfosvc::set(cx, true, h.0, class, buffer, length)
 }
 
 fn NtSuspendThread(cx: &mut Context<'_>, h: Handle, previous: Option<UserPtr<u32>>) -> Outcome {

@@ -167,6 +167,11 @@ impl Vads {
         self.committed
     }
 
+    /// Bytes of address space the descriptors cover (reserved or committed).
+    pub fn reserved_bytes(&self) -> usize {
+        self.map.values().map(|v| v.end - v.base).sum()
+    }
+
     pub fn vad_at(&self, addr: usize) -> Option<&Vad> {
         self.map
             .range(..=addr)
