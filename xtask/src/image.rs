@@ -85,6 +85,7 @@ const RUST_PROGRAMS: &[(&str, &str)] = &[
     ("hello", "procbench.exe"),
     ("ntsuite", "ntsuite.exe"),
     ("smss", "smss.exe"),
+    ("testdll", "nereidtest.dll"),
 ];
 
 /// C native programs: (source in `base/c`, executable), built with mingw-w64 against
@@ -220,6 +221,8 @@ fn build_boot_archive(
                 "ntsuite",
                 "--package",
                 "smss",
+                "--package",
+                "testdll",
                 "--target",
                 arch.pe_target(),
             ]);

@@ -25,8 +25,8 @@ const PEB_IMAGE_BASE: usize = 0x10;
 const PEB_IMAGE_BASE: usize = 0x08;
 
 use ntdef::status::{
-    STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, STATUS_INVALID_IMAGE_FORMAT,
-    STATUS_ORDINAL_NOT_FOUND,
+    STATUS_DLL_INIT_FAILED, STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND,
+    STATUS_INVALID_IMAGE_FORMAT, STATUS_ORDINAL_NOT_FOUND,
 };
 
 const DIR_EXPORT: usize = 0;
@@ -172,54 +172,59 @@ fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
-/// Binds every import of `exe` against `ntdll`.
-fn bind_imports(exe: &Image, ntdll: &Image) -> Result<(), NtStatus> {
-    let Some((mut desc, _)) = exe.directory(DIR_IMPORT) else {
+/// Binds every import of `image`: each imported DLL is resolved by `resolve` (ntdll.dll
+/// itself, or a DLL loaded for it).
+fn bind_imports(
+    image: &Image,
+    mut resolve: impl FnMut(&[u8]) -> Result<Image, NtStatus>,
+) -> Result<(), NtStatus> {
+    let Some((mut desc, _)) = image.directory(DIR_IMPORT) else {
         return Ok(());
     };
     loop {
         let bad = STATUS_INVALID_IMAGE_FORMAT;
-        let lookup = exe.u32(desc).ok_or(bad)? as usize;
-        let name = exe.u32(desc + 12).ok_or(bad)? as usize;
-        let iat = exe.u32(desc + 16).ok_or(bad)? as usize;
+        let lookup = image.u32(desc).ok_or(bad)? as usize;
+        let name = image.u32(desc + 12).ok_or(bad)? as usize;
+        let iat = image.u32(desc + 16).ok_or(bad)? as usize;
         if name == 0 && iat == 0 {
             return Ok(());
         }
-        let dll = exe.name(name).ok_or(bad)?;
-        if !eq_ignore_case(dll, b"ntdll.dll") && !eq_ignore_case(dll, b"ntdll") {
-            return Err(STATUS_DLL_NOT_FOUND);
-        }
+        let dll = resolve(image.name(name).ok_or(bad)?)?;
         let table = if lookup != 0 { lookup } else { iat };
         for i in 0.. {
-            let entry = exe.word(table + i * WORD).ok_or(bad)?;
+            let entry = image.word(table + i * WORD).ok_or(bad)?;
             if entry == 0 {
                 break;
             }
             let target = if entry & ORDINAL_FLAG != 0 {
-                ntdll
-                    .export_by_ordinal(entry & 0xFFFF)
+                dll.export_by_ordinal(entry & 0xFFFF)
                     .ok_or(STATUS_ORDINAL_NOT_FOUND)?
             } else {
-                let wanted = exe.name((entry & 0x7FFF_FFFF) + 2).ok_or(bad)?;
-                ntdll
-                    .export_by_name(wanted)
+                let wanted = image.name((entry & 0x7FFF_FFFF) + 2).ok_or(bad)?;
+                dll.export_by_name(wanted)
                     .ok_or(STATUS_ENTRYPOINT_NOT_FOUND)?
             };
             let slot = iat + i * WORD;
-            exe.word(slot).ok_or(bad)?;
-            // SAFETY: the slot lies inside the image (checked just above); the executive
-            // maps the import address table writable.
-            unsafe { ((exe.base + slot) as *mut usize).write_volatile(target) };
+            image.word(slot).ok_or(bad)?;
+            // SAFETY: the slot lies inside the image (checked just above); its page is
+            // writable (the executive maps a program's import address table so, and
+            // `load_dll` makes a DLL's writable while it binds).
+            unsafe { ((image.base + slot) as *mut usize).write_volatile(target) };
         }
         desc += 20;
     }
+}
+
+/// Whether an import names ntdll.dll.
+fn is_ntdll(name: &[u8]) -> bool {
+    eq_ignore_case(name, b"ntdll.dll") || eq_ignore_case(name, b"ntdll")
 }
 
 type TlsCallback = unsafe extern "system" fn(*mut c_void, u32, *mut c_void);
 type NativeEntry = unsafe extern "system" fn(*mut c_void) -> u32;
 const DLL_PROCESS_ATTACH: u32 = 1;
 
-fn run_tls_callbacks(exe: &Image) {
+fn run_tls_callbacks(exe: &Image, reason: u32) {
     let Some((tls, _)) = exe.directory(DIR_TLS) else {
         return;
     };
@@ -234,11 +239,7 @@ fn run_tls_callbacks(exe: &Image) {
         // SAFETY: the image names this function as a TLS callback (PE format).
         unsafe {
             let f: TlsCallback = core::mem::transmute(callback);
-            f(
-                exe.base as *mut c_void,
-                DLL_PROCESS_ATTACH,
-                core::ptr::null_mut(),
-            );
+            f(exe.base as *mut c_void, reason, core::ptr::null_mut());
         }
         at += WORD;
     }
@@ -294,10 +295,18 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
     if let Err(status) = crate::ldrdata::initialize(Peb as usize, &exe, &ntdll) {
         terminate(status);
     }
-    if let Err(status) = bind_imports(&exe, &ntdll) {
+    // The program's imports: ntdll.dll, and the DLLs they name, loaded first.
+    let bound = bind_imports(&exe, |name| {
+        if is_ntdll(name) {
+            Ok(ntdll)
+        } else {
+            load_dll_ascii(name, 1)
+        }
+    });
+    if let Err(status) = bound {
         terminate(status);
     }
-    run_tls_callbacks(&exe);
+    run_tls_callbacks(&exe, DLL_PROCESS_ATTACH);
     let Some(entry) = exe.entry_point() else {
         terminate(STATUS_INVALID_IMAGE_FORMAT)
     };
@@ -310,11 +319,255 @@ pub unsafe extern "system" fn LdrInitializeThunk(Peb: *mut c_void) {
 }
 
 // ---------------------------------------------------------------------------------
-// Loader routines for loaded modules: LdrGetDllHandle, LdrGetProcedureAddress,
-// LdrLoadDll, LdrFindEntryForAddress. Prototypes as documented by the Windows
-// native-API references (four arguments each for the first three, NTSTATUS result).
-// They search `PEB.Ldr` ([`crate::ldrdata`]); there is no section-based DLL mapping
-// yet, so `LdrLoadDll` can only return the handle of a module already loaded.
+// Loader routines: LdrGetDllHandle, LdrGetProcedureAddress, LdrLoadDll, LdrUnloadDll,
+// LdrFindEntryForAddress. Prototypes as documented by the Windows native-API
+// references (four arguments each for the first three, NTSTATUS result). Loaded
+// modules are found in `PEB.Ldr` ([`crate::ldrdata`]).
+//
+// Loading maps a DLL as Windows' loader does for a known DLL: the image section
+// `\KnownDlls\<name>` (the executive publishes every DLL of `\SystemRoot`, the boot
+// archive, there, until file systems exist) is opened and mapped (NtOpenSection,
+// NtMapViewOfSection; the executive relocates a view that is not at its preferred
+// base), its imports are bound (loading the DLLs they name, depth-limited), its
+// import address table made writable for that and restored
+// (NtProtectVirtualMemory), it joins the module list, and its TLS callbacks and
+// entry point get DLL_PROCESS_ATTACH. An entry point answering FALSE unloads it again:
+// STATUS_DLL_INIT_FAILED.
+
+const SECTION_QUERY: u32 = 0x0001;
+const SECTION_MAP_READ: u32 = 0x0004;
+const SECTION_MAP_EXECUTE: u32 = 0x0008;
+const PAGE_READWRITE: u32 = 0x04;
+const PAGE_EXECUTE_WRITECOPY: u32 = 0x80;
+const VIEW_SHARE: u32 = 1;
+const OBJ_CASE_INSENSITIVE: u32 = 0x40;
+const DIR_IAT: usize = 12;
+const DLL_PROCESS_DETACH: u32 = 0;
+/// How deep DLLs importing DLLs may nest (a cycle ends here, not in a stack overflow).
+const MAX_LOAD_DEPTH: u32 = 8;
+/// Longest DLL name handled (characters).
+const MAX_NAME: usize = 128;
+/// Where the loader says DLLs come from (the DOS form of `\SystemRoot`).
+const SYSTEM_ROOT: &str = "C:\\Nereid\\";
+
+type DllEntry = unsafe extern "system" fn(*mut c_void, u32, *mut c_void) -> u32;
+
+/// The base name of `name` (after the last `\` or `/`), with `.dll` added when it has
+/// no extension (as Windows' loader does), into `out`; its length.
+fn dll_base_name(name: &[u16], out: &mut [u16; MAX_NAME]) -> Result<usize, NtStatus> {
+    let start = name
+        .iter()
+        .rposition(|&c| c == u16::from(b'\\') || c == u16::from(b'/'))
+        .map_or(0, |i| i + 1);
+    let base = &name[start..];
+    let dot = base.contains(&u16::from(b'.'));
+    let extra: &[u16] = if dot {
+        &[]
+    } else {
+        &[b'.' as u16, b'd' as u16, b'l' as u16, b'l' as u16]
+    };
+    let n = base.len() + extra.len();
+    if base.is_empty() || n > MAX_NAME {
+        return Err(STATUS_DLL_NOT_FOUND);
+    }
+    out[..base.len()].copy_from_slice(base);
+    out[base.len()..n].copy_from_slice(extra);
+    Ok(n)
+}
+
+/// Loads the DLL an import names (ASCII).
+fn load_dll_ascii(name: &[u8], depth: u32) -> Result<Image, NtStatus> {
+    let mut wide = [0u16; MAX_NAME];
+    if name.len() > MAX_NAME {
+        return Err(STATUS_DLL_NOT_FOUND);
+    }
+    for (o, &c) in wide.iter_mut().zip(name) {
+        *o = u16::from(c);
+    }
+    let base = load_dll(&wide[..name.len()], depth)?;
+    // SAFETY: a module just loaded or found in the list is mapped whole.
+    unsafe { Image::at(base) }.ok_or(STATUS_INVALID_IMAGE_FORMAT)
+}
+
+/// Loads (or references again) the DLL `name`: its base.
+fn load_dll(name: &[u16], depth: u32) -> Result<usize, NtStatus> {
+    let mut base_name = [0u16; MAX_NAME];
+    let n = dll_base_name(name, &mut base_name)?;
+    let base_name = &base_name[..n];
+    if let Some(base) = find_module(base_name) {
+        crate::ldrdata::add_reference(base);
+        return Ok(base);
+    }
+    if depth > MAX_LOAD_DEPTH {
+        return Err(STATUS_DLL_NOT_FOUND);
+    }
+    let base = map_known_dll(base_name)?;
+    match init_dll(base, base_name, depth) {
+        Ok(()) => Ok(base),
+        Err(status) => {
+            crate::ldrdata::remove(base);
+            // SAFETY: a service stub; the view this call mapped.
+            unsafe { crate::services::NtUnmapViewOfSection(CURRENT_PROCESS, base) };
+            Err(status)
+        }
+    }
+}
+
+const CURRENT_PROCESS: *mut c_void = ntsvc::NT_CURRENT_PROCESS as *mut c_void;
+
+/// Maps `\KnownDlls\<base_name>`: the view's base.
+fn map_known_dll(base_name: &[u16]) -> Result<usize, NtStatus> {
+    let prefix: &[u16] = &[
+        b'\\' as u16,
+        b'K' as u16,
+        b'n' as u16,
+        b'o' as u16,
+        b'w' as u16,
+        b'n' as u16,
+        b'D' as u16,
+        b'l' as u16,
+        b'l' as u16,
+        b's' as u16,
+        b'\\' as u16,
+    ];
+    let mut path = [0u16; MAX_NAME + 16];
+    path[..prefix.len()].copy_from_slice(prefix);
+    path[prefix.len()..prefix.len() + base_name.len()].copy_from_slice(base_name);
+    let len = prefix.len() + base_name.len();
+    let us = UNICODE_STRING {
+        Length: (len * 2) as u16,
+        MaximumLength: (len * 2) as u16,
+        Buffer: path.as_mut_ptr(),
+    };
+    let oa = ntdef::types::OBJECT_ATTRIBUTES {
+        Length: size_of::<ntdef::types::OBJECT_ATTRIBUTES>() as u32,
+        RootDirectory: core::ptr::null_mut(),
+        ObjectName: &us as *const UNICODE_STRING as *mut UNICODE_STRING,
+        Attributes: OBJ_CASE_INSENSITIVE,
+        SecurityDescriptor: core::ptr::null_mut(),
+        SecurityQualityOfService: core::ptr::null_mut(),
+    };
+    let mut section: *mut c_void = core::ptr::null_mut();
+    // SAFETY: a service stub; locals for every pointer.
+    let s = unsafe {
+        crate::services::NtOpenSection(
+            &mut section,
+            SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_QUERY,
+            &oa,
+        )
+    };
+    if !s.is_success() {
+        return Err(STATUS_DLL_NOT_FOUND);
+    }
+    let (mut base, mut size) = (0usize, 0usize);
+    // SAFETY: a service stub; the section just opened and locals for the in/out words.
+    let s = unsafe {
+        crate::services::NtMapViewOfSection(
+            section,
+            CURRENT_PROCESS,
+            &raw mut base as usize,
+            0,
+            0,
+            0,
+            &raw mut size as usize,
+            VIEW_SHARE,
+            0,
+            // Pages as the image's sections say, written ones copied privately.
+            PAGE_EXECUTE_WRITECOPY,
+        )
+    };
+    // SAFETY: the handle opened above; the view keeps the section.
+    unsafe { crate::services::NtClose(section) };
+    if s.is_success() || s == ntdef::status::STATUS_IMAGE_NOT_AT_BASE {
+        Ok(base)
+    } else {
+        Err(s)
+    }
+}
+
+/// Binds, records and initializes the DLL just mapped at `base`.
+fn init_dll(base: usize, base_name: &[u16], depth: u32) -> Result<(), NtStatus> {
+    // SAFETY: the view maps the whole image.
+    let image = unsafe { Image::at(base) }.ok_or(STATUS_INVALID_IMAGE_FORMAT)?;
+    // SAFETY: this DLL's own image.
+    let ntdll =
+        unsafe { Image::at(&raw const __ImageBase as usize) }.ok_or(STATUS_INVALID_IMAGE_FORMAT)?;
+    // The import address table, writable while it is bound.
+    let iat = image.directory(DIR_IAT);
+    let mut old = 0u32;
+    if let Some((rva, size)) = iat {
+        let (mut at, mut len) = (base + rva, size);
+        // SAFETY: a service stub; locals for every pointer.
+        let s = unsafe {
+            crate::services::NtProtectVirtualMemory(
+                CURRENT_PROCESS,
+                &mut at,
+                &mut len,
+                PAGE_READWRITE,
+                &mut old,
+            )
+        };
+        if !s.is_success() {
+            return Err(s);
+        }
+    }
+    let bound = bind_imports(&image, |name| {
+        if is_ntdll(name) {
+            Ok(ntdll)
+        } else {
+            load_dll_ascii(name, depth + 1)
+        }
+    });
+    if let Some((rva, size)) = iat {
+        let (mut at, mut len, mut was) = (base + rva, size, 0u32);
+        // SAFETY: a service stub; locals for every pointer.
+        unsafe {
+            crate::services::NtProtectVirtualMemory(
+                CURRENT_PROCESS,
+                &mut at,
+                &mut len,
+                old,
+                &mut was,
+            )
+        };
+    }
+    bound?;
+    // Its list entry: C:\Nereid\<name>.
+    let mut full = [0u16; MAX_NAME + 16];
+    let root: &[u16] = &SYSTEM_ROOT_UNITS;
+    full[..root.len()].copy_from_slice(root);
+    full[root.len()..root.len() + base_name.len()].copy_from_slice(base_name);
+    crate::ldrdata::add_dynamic(&image, &full[..root.len() + base_name.len()])?;
+    run_tls_callbacks(&image, DLL_PROCESS_ATTACH);
+    if let Some(entry) = image.entry_point() {
+        // SAFETY: the image's entry point, `DllMain(HINSTANCE, DWORD, PVOID)`.
+        let ok = unsafe {
+            let f: DllEntry = core::mem::transmute(entry);
+            f(
+                base as *mut c_void,
+                DLL_PROCESS_ATTACH,
+                core::ptr::null_mut(),
+            )
+        };
+        if ok == 0 {
+            return Err(STATUS_DLL_INIT_FAILED);
+        }
+    }
+    crate::ldrdata::mark_initialized(base);
+    Ok(())
+}
+
+/// [`SYSTEM_ROOT`] as UTF-16.
+const SYSTEM_ROOT_UNITS: [u16; SYSTEM_ROOT.len()] = {
+    let b = SYSTEM_ROOT.as_bytes();
+    let mut out = [0u16; SYSTEM_ROOT.len()];
+    let mut i = 0;
+    while i < b.len() {
+        out[i] = b[i] as u16;
+        i += 1;
+    }
+    out
+};
 
 /// `STATUS_PROCEDURE_NOT_FOUND` (MS-ERREF 2.3.1).
 const STATUS_PROCEDURE_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_007A);
@@ -356,8 +609,11 @@ pub unsafe extern "system" fn LdrGetDllHandle(
     }
 }
 
-/// "Loads" a DLL: succeeds only for a module already loaded (ntdll.dll, the program);
-/// any other name is `STATUS_DLL_NOT_FOUND` until DLLs can be mapped from sections.
+/// Loads the DLL `DllName` (a base name or path; `.dll` is added when there is no
+/// extension) from `\KnownDlls` if it is not loaded yet, else takes another reference;
+/// its handle (base) in `DllHandle`. `STATUS_DLL_NOT_FOUND` when there is no such DLL;
+/// a failing import or entry point ends the load with its status. `DllPath` and
+/// `DllCharacteristics` are ignored (there is one directory).
 ///
 /// # Safety
 /// As [`LdrGetDllHandle`].
@@ -368,8 +624,54 @@ pub unsafe extern "system" fn LdrLoadDll(
     DllName: *const UNICODE_STRING,
     DllHandle: *mut *mut c_void,
 ) -> NtStatus {
-    // SAFETY: same contract.
-    unsafe { LdrGetDllHandle(DllPath, DllCharacteristics, DllName, DllHandle) }
+    let _ = (DllPath, DllCharacteristics);
+    // SAFETY: the contract.
+    let name = unsafe { crate::abi::unicode_chars(&crate::abi::load(DllName)) };
+    match load_dll(name, 0) {
+        Ok(base) => {
+            // SAFETY: the contract.
+            unsafe { crate::abi::store(DllHandle, base as *mut c_void) };
+            ntdef::status::STATUS_SUCCESS
+        }
+        Err(status) => status,
+    }
+}
+
+/// Drops one reference to the DLL `DllHandle`; the last one runs its entry point and
+/// TLS callbacks with DLL_PROCESS_DETACH, takes it off the module list and unmaps it.
+/// Modules loaded with the program (ntdll.dll, the program itself, its imports) are
+/// never unloaded. `STATUS_DLL_NOT_FOUND` for a handle that is not a loaded module.
+///
+/// # Safety
+/// No pointer is read; code of the DLL must not run after its last unload.
+#[no_mangle]
+pub unsafe extern "system" fn LdrUnloadDll(DllHandle: *mut c_void) -> NtStatus {
+    let base = DllHandle as usize;
+    match crate::ldrdata::drop_reference(base) {
+        None => STATUS_DLL_NOT_FOUND,
+        Some(0) => {
+            let entry = crate::ldrdata::entry_point_of(base);
+            if entry != 0 {
+                // SAFETY: the module's entry point, `DllMain(HINSTANCE, DWORD, PVOID)`.
+                unsafe {
+                    let f: DllEntry = core::mem::transmute(entry);
+                    f(
+                        base as *mut c_void,
+                        DLL_PROCESS_DETACH,
+                        core::ptr::null_mut(),
+                    );
+                }
+            }
+            // SAFETY: the module is mapped until the unmap below.
+            if let Some(image) = unsafe { Image::at(base) } {
+                run_tls_callbacks(&image, DLL_PROCESS_DETACH);
+            }
+            crate::ldrdata::remove(base);
+            // SAFETY: a service stub; the view LdrLoadDll mapped.
+            unsafe { crate::services::NtUnmapViewOfSection(CURRENT_PROCESS, base) }
+        }
+        Some(_) => ntdef::status::STATUS_SUCCESS,
+    }
 }
 
 /// The address of an export of a loaded module, by name (`ProcedureName`, an

@@ -170,7 +170,7 @@ unsafe fn add_module(
     image: &Image,
     full: &[u16],
     dll: bool,
-) -> Result<(), NtStatus> {
+) -> Result<*mut LdrDataTableEntry, NtStatus> {
     let e = zeroed(size_of::<LdrDataTableEntry>())?.cast::<LdrDataTableEntry>();
     let full_dll_name = heap_string(full)?;
     let base = rtl::base_name(full);
@@ -217,7 +217,7 @@ unsafe fn add_module(
         let bucket = buckets.add(rtl::hash_bucket(base));
         insert_tail(bucket, &raw mut (*e).hash_links);
     }
-    Ok(())
+    Ok(e)
 }
 
 /// The DOS form of an NT path `\??\X` (anything else unchanged).
@@ -282,6 +282,117 @@ pub(crate) fn initialize(peb: usize, exe: &Image, ntdll: &Image) -> Result<(), N
         ((peb + L.peb_ldr()) as *mut *mut PebLdrData).write(data);
     }
     Ok(())
+}
+
+/// The loader data and its hash buckets, once [`initialize`] ran.
+fn loader_data() -> Option<(*mut PebLdrData, *mut ListEntry)> {
+    let peb = crate::alloc::current_peb();
+    if peb == 0 {
+        return None;
+    }
+    // SAFETY: PEB.Ldr is NULL or the loader data built by `initialize`.
+    let data = unsafe { ((peb + L.peb_ldr()) as *const *mut PebLdrData).read() };
+    // SAFETY: the buckets follow the loader data in the same block.
+    (!data.is_null()).then(|| (data, unsafe { data.add(1) }.cast::<ListEntry>()))
+}
+
+/// Records a DLL mapped by `LdrLoadDll` (load count 1), last in every list as
+/// Windows appends it; its initialization order entry is added once its `DllMain`
+/// ran ([`mark_initialized`]).
+pub(crate) fn add_dynamic(image: &Image, full: &[u16]) -> Result<(), NtStatus> {
+    let (data, buckets) = loader_data().ok_or(ntdef::status::STATUS_INTERNAL_ERROR)?;
+    // SAFETY: the loader data and buckets of this process.
+    let e = unsafe { add_module(data, buckets, image, full, false)? };
+    // SAFETY: the entry just made.
+    unsafe {
+        (*e).flags = rtl::LDRP_IMAGE_DLL;
+        (*e).load_count = 1;
+    }
+    Ok(())
+}
+
+/// The DLL at `base` finished `DLL_PROCESS_ATTACH`: it joins the initialization
+/// order.
+pub(crate) fn mark_initialized(base: usize) {
+    let (Some((data, _)), Some(e)) = (loader_data(), find_by_base(base)) else {
+        return;
+    };
+    let e = e.cast_mut();
+    // SAFETY: an entry of this process's lists and its loader data.
+    unsafe {
+        (*e).flags |= rtl::LDRP_ENTRY_PROCESSED | rtl::LDRP_PROCESS_ATTACH_CALLED;
+        insert_tail(
+            &raw mut (*data).in_initialization_order,
+            &raw mut (*e).in_initialization_order_links,
+        );
+    }
+}
+
+/// One more `LdrLoadDll` of the module at `base` (static modules stay at the maximum).
+pub(crate) fn add_reference(base: usize) {
+    if let Some(e) = find_by_base(base) {
+        let e = e.cast_mut();
+        // SAFETY: an entry of this process's lists.
+        unsafe {
+            if (*e).load_count != u16::MAX {
+                (*e).load_count = (*e).load_count.saturating_add(1);
+            }
+        }
+    }
+}
+
+/// One `LdrUnloadDll` of the module at `base`: the references left (`u16::MAX` for a
+/// static module), `None` if no module is loaded there.
+pub(crate) fn drop_reference(base: usize) -> Option<u16> {
+    let e = find_by_base(base)?.cast_mut();
+    // SAFETY: an entry of this process's lists.
+    unsafe {
+        if (*e).load_count != u16::MAX {
+            (*e).load_count = (*e).load_count.saturating_sub(1);
+        }
+        Some((*e).load_count)
+    }
+}
+
+/// Unlinks the module at `base` from every list (its memory stays with the heap:
+/// freeing it is not worth a use-after-free risk for a walker holding it).
+pub(crate) fn remove(base: usize) {
+    let Some(e) = find_by_base(base) else {
+        return;
+    };
+    let e = e.cast_mut();
+    // SAFETY: an entry of this process's lists; unlinking keeps them circular.
+    unsafe {
+        for links in [
+            &raw mut (*e).in_load_order_links,
+            &raw mut (*e).in_memory_order_links,
+            &raw mut (*e).hash_links,
+        ] {
+            unlink(links);
+        }
+        if (*e).flags & rtl::LDRP_PROCESS_ATTACH_CALLED != 0 {
+            unlink(&raw mut (*e).in_initialization_order_links);
+        }
+    }
+}
+
+/// # Safety
+/// `links` must be in a valid circular list.
+unsafe fn unlink(links: *mut ListEntry) {
+    // SAFETY: the contract: neighbours are valid entries of the same list.
+    unsafe {
+        let (f, b) = ((*links).flink, (*links).blink);
+        (*b).flink = f;
+        (*f).blink = b;
+        (*links).flink = links;
+        (*links).blink = links;
+    }
+}
+
+/// The module's entry point (`DllMain`), 0 if none.
+pub(crate) fn entry_point_of(base: usize) -> usize {
+    // SAFETY: the entry lives in the heap for the process's life.
+    find_by_base(base).map_or(0, |e| unsafe { (*e).entry_point })
 }
 
 /// Calls `found` on each entry in load order until it returns `Some`.

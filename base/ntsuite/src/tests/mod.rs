@@ -8,6 +8,7 @@ mod apc;
 mod close;
 mod cm;
 mod display;
+mod dll;
 mod env;
 mod ke;
 mod keyed;
@@ -56,6 +57,7 @@ pub fn all() -> Vec<Test> {
         env::TESTS,
         rtlreg::TESTS,
         ldr::TESTS,
+        dll::TESTS,
     ]
     .concat()
 }

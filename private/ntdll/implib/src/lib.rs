@@ -58,6 +58,7 @@ pub const EXPORTS: &[Export] = &[
     stdcall("LdrGetProcedureAddress", 16),
     stdcall("LdrInitializeThunk", 4),
     stdcall("LdrLoadDll", 16),
+    stdcall("LdrUnloadDll", 4),
     stdcall("NtAlertResumeThread", 8),
     stdcall("NtAlertThread", 4),
     stdcall("NtAllocateVirtualMemory", 24),

@@ -775,11 +775,18 @@ fn boot(bi: &'static BootInfo, heap_bytes: usize) -> Result<Executive, BootError
         .map_err(|s| BootError::Check(alloc::format!("sections: {s}")))?;
     let mut shadows = Shadows::new();
     shadows.shared_user_data = Some(shared_user_data(&mut mm, &mut sections)?);
-    // ntdll as a known DLL: an image section programs can open and map.
-    let arc = bootarc::Archive::parse(BOOT_ARCHIVE).ok();
-    if let Some(dll) = arc.as_ref().and_then(|a| a.get("ntdll.dll")) {
-        if let Err(s) = sections.publish_known_dll(&mut ob, "ntdll.dll", dll) {
-            kprintln!("ntos: \\KnownDlls\\ntdll.dll not published: {s}");
+    // Every DLL of the boot archive as a known DLL (`\KnownDlls\<name>`): image sections
+    // the loader maps (as Windows' session manager publishes its known DLLs).
+    if let Ok(arc) = bootarc::Archive::parse(BOOT_ARCHIVE) {
+        for e in arc.entries() {
+            let dll = e.name.len() > 4
+                && e.name.is_char_boundary(e.name.len() - 4)
+                && e.name[e.name.len() - 4..].eq_ignore_ascii_case(".dll");
+            if dll {
+                if let Err(s) = sections.publish_known_dll(&mut ob, e.name, e.data) {
+                    kprintln!("ntos: \\KnownDlls\\{} not published: {s}", e.name);
+                }
+            }
         }
     }
     let mut exec = Executive {
