@@ -194,9 +194,9 @@ impl<T> ServiceWord for *mut T {
 }
 
 /// Calls `$callback! { number Name ZwName (Param: kind(Type), ...); ... }` with every
-/// service, in number order. Numbers are never reused. They are dense except where a
-/// block was handed to work done in parallel (0x41-0x4F and 0x60-0x6F elsewhere, 0x50-0x5F
-/// here): a number in a gap is `STATUS_INVALID_SYSTEM_SERVICE`.
+/// service, in number order. Numbers are dense (a test checks it); a number past the
+/// table is `STATUS_INVALID_SYSTEM_SERVICE`. ntdll and the executive are always built
+/// together, so numbers may change between builds; programs link by name.
 #[macro_export]
 macro_rules! for_each_service {
     ($callback:ident) => {

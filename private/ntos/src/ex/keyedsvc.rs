@@ -1,5 +1,5 @@
 //! Keyed events: `NtCreateKeyedEvent`, `NtOpenKeyedEvent`, `NtReleaseKeyedEvent`,
-//! `NtWaitForKeyedEvent` (services 0x44-0x47).
+//! `NtWaitForKeyedEvent`.
 //!
 //! A keyed event is a meeting place: a release and a wait with the same key (any even
 //! pointer-sized value) rendezvous. Whichever side arrives first waits for the other
@@ -23,8 +23,8 @@
 //!   dispatcher body here is a notification event that is set once and never reset.
 //!
 //! `Flags` of `NtCreateKeyedEvent` is reserved: nonzero is `STATUS_INVALID_PARAMETER_4`
-//! (as the Windows Research Kernel checks it; Wine ignores it). `Alertable` is accepted
-//! and never alerts (no APCs yet).
+//! (as the Windows Research Kernel checks it; Wine ignores it). `Alertable` makes the
+//! wait end for an alert or a queued user APC like any alertable wait (`ke::apc`).
 //!
 //! # How a party waits
 //!

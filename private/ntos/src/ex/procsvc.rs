@@ -321,6 +321,14 @@ pub fn create_user_process(
             set_state(cx, create_info, PS_CREATE_FAIL_ON_FILE_OPEN);
             return Err(STATUS_OBJECT_NAME_NOT_FOUND);
         };
+        // The handles must be writable before a child exists that could be left
+        // without one (the probe checked range and alignment only).
+        for out in [process_out.addr(), thread_out.addr()] {
+            cx.process.ensure_backed(cx.mm, cx.shadows, out, WORD)?;
+            if cx.process.accessible(out, WORD, true) < WORD {
+                return Err(ntdef::status::STATUS_ACCESS_VIOLATION);
+            }
+        }
         // Not an executable at all (Windows' image section creation says so first).
         if !exe.starts_with(b"MZ") {
             set_state(cx, create_info, PS_CREATE_FAIL_EXE_FORMAT);

@@ -27,8 +27,9 @@
 //!   STATUS_INVALID_HANDLE) and refused as STATUS_OBJECT_TYPE_MISMATCH; SEC_IMAGE without
 //!   one is STATUS_INVALID_FILE_FOR_SECTION.
 //! - **Images.** [`SectionState::create_image`] makes an image section from the bytes of
-//!   a PE file inside the executive (process creation will use it; ntdll is published
-//!   as `\KnownDlls\ntdll.dll` at boot). The laid-out image stays in the executive's
+//!   a PE file inside the executive (every DLL of the boot archive is published as
+//!   `\KnownDlls\<name>` at boot, which ntdll's LdrLoadDll maps; process creation
+//!   still maps programs straight from the boot archive). The laid-out image stays in the executive's
 //!   heap; every view is a private copy in frames of the viewing process (relocated when
 //!   not at the preferred base), an `Image` VAD with the sections' protections, so
 //!   nothing is shared and nothing is charged to the section.

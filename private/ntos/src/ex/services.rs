@@ -4,8 +4,9 @@
 //! The dispatcher reads the argument block from the caller's TEB (through the shadow
 //! mapping), turns every word into its checked kind (`handle`, `value(T)`, `in_ptr(T)`
 //! → [`UserPtr`], …; a bad pointer answers the status Windows' probe gives before
-//! any handler runs) and calls the handler. Handlers are plain functions for now; the
-//! asynchronous executive (requests as futures) replaces the call site later.
+//! any handler runs) and calls the handler. Handlers are plain functions; a service
+//! that must wait returns `Outcome::Pending` and its caller is parked with an explicit
+//! continuation (see `ke/mod.rs` for why not futures).
 #![allow(non_snake_case)]
 
 use super::kesvc::{self, EventOp, KeAnswer, KeState, Svc, SyncKind};

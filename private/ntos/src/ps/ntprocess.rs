@@ -21,7 +21,8 @@
 //! all of it is revoked) and are reused, zeroed, for the next pages. More untyped
 //! memory is reserved as the process grows, up to [`MAX_UNTYPEDS`] blocks; the
 //! commit charge is limited to [`COMMIT_LIMIT_PAGES`] (each frame costs two slots of
-//! the executive's 4096-slot root CNode: the process's cap and the shadow copy).
+//! the executive's root CNode, 2^16 slots (`kernel/config/common.h`): the process's
+//! cap and the shadow copy).
 
 use super::protocol::{Badge, BadgeKind};
 use super::{params, teb};
