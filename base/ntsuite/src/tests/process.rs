@@ -138,6 +138,14 @@ extern "system" {
         len: usize,
         done: *mut usize,
     ) -> NtStatus;
+    fn NtCreateEvent(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
+        kind: u32,
+        initial: u8,
+    ) -> NtStatus;
+    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
     fn NtDuplicateObject(
         source_process: HANDLE,
         source: HANDLE,
@@ -485,7 +493,67 @@ fn child_memory() -> Result<(), String> {
     r
 }
 
+/// NtDuplicateObject across processes: an event duplicated into a (suspended) child
+/// shows in its handle count, and duplicated back with DUPLICATE_CLOSE_SOURCE names the
+/// same event (setting it through the copy signals ours) and leaves the child with none
+/// (DuplicateHandle docs: any process pair the caller holds PROCESS_DUP_HANDLE on).
+fn duplicate_into_child() -> Result<(), String> {
+    let info = create("\\??\\C:\\Nereid\\hello.exe", false)
+        .map_err(|s| format!("RtlCreateUserProcess: {}", describe(s.as_u32())))?;
+    let child = info.Process;
+    let mut event: HANDLE = core::ptr::null_mut();
+    // SAFETY: a local; EVENT_ALL_ACCESS, notification event, not signalled.
+    let s = unsafe { NtCreateEvent(&mut event, 0x1F_0003, core::ptr::null(), 0, 0) };
+    let r = (|| {
+        expect_status("NtCreateEvent", s, STATUS_SUCCESS)?;
+        let count = |what: &str| -> Result<u32, String> {
+            let mut n = [0u8; 4];
+            // SAFETY: ProcessHandleCount is a ULONG.
+            let s = unsafe {
+                NtQueryInformationProcess(child, 20, n.as_mut_ptr(), 4, core::ptr::null_mut())
+            };
+            expect_status(what, s, STATUS_SUCCESS)?;
+            Ok(u32::from_le_bytes(n))
+        };
+        let before = count("handle count before")?;
+        let mut in_child: HANDLE = core::ptr::null_mut();
+        // SAFETY: locals; DUPLICATE_SAME_ACCESS.
+        let s = unsafe { NtDuplicateObject(CURRENT_PROCESS, event, child, &mut in_child, 0, 0, 2) };
+        expect_status("duplicate into the child", s, STATUS_SUCCESS)?;
+        if count("handle count after")? != before + 1 || in_child.is_null() {
+            return Err(String::from("the child's handle count did not grow"));
+        }
+        let mut back: HANDLE = core::ptr::null_mut();
+        // SAFETY: locals; DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS.
+        let s = unsafe { NtDuplicateObject(child, in_child, CURRENT_PROCESS, &mut back, 0, 0, 3) };
+        expect_status("duplicate back, closing the source", s, STATUS_SUCCESS)?;
+        if count("handle count at the end")? != before {
+            return Err(String::from(
+                "DUPLICATE_CLOSE_SOURCE left the child's handle",
+            ));
+        }
+        // SAFETY: the handle just returned.
+        let s = unsafe { NtSetEvent(back, core::ptr::null_mut()) };
+        // SAFETY: as above.
+        unsafe { NtClose(back) };
+        expect_status("set through the copy", s, STATUS_SUCCESS)?;
+        let zero = 0i64;
+        // SAFETY: our event handle; a zero timeout polls.
+        let s = unsafe { NtWaitForSingleObject(event, 0, &zero) };
+        expect_status("our event is signalled", s, STATUS_SUCCESS)
+    })();
+    // SAFETY: handles this test owns; the child never ran and ends here.
+    unsafe {
+        NtClose(event);
+        NtTerminateProcess(child, NtStatus::from_u32(1));
+        NtClose(info.Thread);
+        NtClose(child);
+    }
+    r
+}
+
 pub const TESTS: &[Test] = tests![
+    ("process.duplicate_into_child", duplicate_into_child),
     ("process.child_memory", child_memory),
     ("process.create_denormalized", create_denormalized),
     ("process.create_normalized", create_normalized),

@@ -29,8 +29,9 @@ use crate::ob::{
     OBJ_VALID_ATTRIBUTES,
 };
 use ntdef::status::{
-    NtStatus, STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER,
-    STATUS_MORE_ENTRIES, STATUS_NO_MORE_ENTRIES, STATUS_OBJECT_NAME_INVALID, STATUS_SUCCESS,
+    NtStatus, STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_PARAMETER, STATUS_MORE_ENTRIES,
+    STATUS_NO_MORE_ENTRIES, STATUS_OBJECT_NAME_INVALID, STATUS_PROCESS_IS_TERMINATING,
+    STATUS_SUCCESS,
 };
 use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
 
@@ -449,11 +450,17 @@ pub fn close(ob: &mut ObState, caller: &Caller, handle: usize) -> NtStatus {
     NtStatus::from_result(r)
 }
 
+/// `NtDuplicateObject`. The source and target processes may be the caller or other
+/// processes (`table_of` gives another process object's handle table; `None`: it has
+/// ended, `STATUS_PROCESS_IS_TERMINATING`); both handles need `PROCESS_DUP_HANDLE`. The
+/// new handle's value is written to the caller's `TargetHandle`; if that write faults
+/// the duplicate is closed again.
 #[allow(clippy::too_many_arguments)]
 pub fn duplicate_object(
     ob: &mut ObState,
     caller: &Caller,
     mem: &impl ClientMemory,
+    table_of: &dyn Fn(ObjectId) -> Option<TableId>,
     source_process: usize,
     source: usize,
     target_process: usize,
@@ -463,39 +470,48 @@ pub fn duplicate_object(
     options: u32,
 ) -> NtStatus {
     let r = (|| {
-        let sp = ob.om.object_by_handle(
-            caller,
-            handle_from_word(source_process),
-            Some(ob.process_type),
-            PROCESS_DUP_HANDLE,
-        )?;
-        if Some(sp.object) != caller.process {
-            return Err(STATUS_INVALID_HANDLE);
-        }
-        let target_table = if target_process == 0 {
-            None
-        } else {
-            let tp = ob.om.object_by_handle(
+        // The process a handle names, as the caller of its own handle table.
+        let as_caller = |ob: &ObState, handle: usize| -> Result<Caller, NtStatus> {
+            let p = ob.om.object_by_handle(
                 caller,
-                handle_from_word(target_process),
+                handle_from_word(handle),
                 Some(ob.process_type),
                 PROCESS_DUP_HANDLE,
             )?;
-            if Some(tp.object) != caller.process {
-                return Err(STATUS_INVALID_HANDLE);
+            if Some(p.object) == caller.process {
+                return Ok(*caller);
             }
-            Some(caller.table)
+            let table = table_of(p.object).ok_or(STATUS_PROCESS_IS_TERMINATING)?;
+            Ok(Caller {
+                table,
+                process: Some(p.object),
+                thread: None,
+                privileges: caller.privileges,
+            })
+        };
+        let source_caller = as_caller(ob, source_process)?;
+        let target_caller = if target_process == 0 {
+            None
+        } else {
+            Some(as_caller(ob, target_process)?)
         };
         let made = ob.om.duplicate(
-            caller,
+            &source_caller,
             handle_from_word(source),
-            target_table,
+            target_caller.map(|c| c.table),
             AccessMask(desired),
             attributes,
             options,
         )?;
-        match (made, target) {
-            (Some(h), Some(out)) => return_handle(ob, caller, mem, out, h),
+        match (made, target, target_caller) {
+            (Some(h), Some(out), Some(tc)) => {
+                if let Err(s) = write_word(mem, out.addr(), handle_to_word(h)) {
+                    let _ = ob.om.close(&tc, h);
+                    ob.reap();
+                    return Err(s);
+                }
+                Ok(())
+            }
             // With no TargetHandle the duplicate exists but its value is not returned.
             _ => Ok(()),
         }

@@ -168,6 +168,7 @@ fn duplicate_and_query_object() {
             &mut ob,
             &c,
             &m,
+            &|_| None,
             usize::MAX,
             usize::MAX,
             usize::MAX,

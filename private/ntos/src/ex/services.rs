@@ -161,10 +161,18 @@ fn NtDuplicateObject(
     attributes: u32,
     options: u32,
 ) -> Outcome {
+    // Another process's handle table, through its record and cell.
+    let (ps, others) = (&*cx.ps, cx.others);
+    let table_of = |object: crate::ob::ObjectId| {
+        let pid = ps.process_by_object(object)?;
+        let p = others.get(&pid)?.try_borrow().ok()?;
+        p.ob.map(|id| id.caller.table)
+    };
     Outcome::Reply(obsvc::duplicate_object(
         cx.ob,
         &cx.caller,
         cx.process,
+        &table_of,
         source_process.0,
         source.0,
         target_process.0,
