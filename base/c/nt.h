@@ -61,6 +61,9 @@ NTSYSAPI NTSTATUS NTAPI NtClose(HANDLE Handle);
 
 /* Strings. */
 NTSYSAPI void NTAPI RtlInitUnicodeString(UNICODE_STRING *Destination, const WCHAR *Source);
+/* C-variadic, cdecl (no NTAPI), as Windows declares them. */
+NTSYSAPI ULONG __cdecl DbgPrint(const char *Format, ...);
+NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, const char *Format, ...);
 NTSYSAPI NTSTATUS NTAPI RtlIntegerToUnicodeString(ULONG Value, ULONG Base,
                                                   UNICODE_STRING *String);
 NTSYSAPI LONG NTAPI RtlCompareUnicodeString(const UNICODE_STRING *String1,

@@ -8,7 +8,15 @@
 fn main() {
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     if target.ends_with("-pc-windows-msvc") {
-        for arg in ["/NODEFAULTLIB", "/NOENTRY", "/SUBSYSTEM:NATIVE"] {
+        // DbgPrint and DbgPrintEx are C-variadic, defined in assembly (src/dbgprint.rs):
+        // no `#[no_mangle]` item exports them.
+        for arg in [
+            "/NODEFAULTLIB",
+            "/NOENTRY",
+            "/SUBSYSTEM:NATIVE",
+            "/EXPORT:DbgPrint",
+            "/EXPORT:DbgPrintEx",
+        ] {
             println!("cargo:rustc-link-arg-cdylib={arg}");
         }
     }

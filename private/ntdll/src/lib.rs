@@ -27,6 +27,8 @@ mod alloc;
 mod bitmap;
 #[cfg(all(target_os = "windows", not(test)))]
 mod crt;
+#[cfg(target_os = "windows")]
+mod dbgprint;
 #[cfg(any(test, all(target_os = "windows", target_arch = "x86")))]
 mod div;
 mod env;

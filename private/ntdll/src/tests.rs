@@ -725,6 +725,11 @@ fn declared_exports() -> Vec<(String, usize)> {
             exports.push((name.to_owned(), params));
         }
     }
+    // C-variadic exports defined in assembly (`dbgprint.rs`); cdecl, so no argument
+    // size is checked.
+    for name in ["DbgPrint", "DbgPrintEx"] {
+        exports.push((name.to_owned(), 0));
+    }
     // The service stubs are generated from the `ntsvc` table.
     for s in ntsvc::SERVICES {
         exports.push((s.name.to_owned(), s.params));

@@ -25,6 +25,7 @@
 pub mod bitmap;
 pub mod codepage;
 pub mod env;
+pub mod format;
 pub mod heap;
 pub mod integer;
 pub mod ldr;

@@ -84,6 +84,12 @@ fn selftest(arch: Arch, profile: Profile) {
     ));
     // C programs built with mingw-w64 against libntdll.a (binary compatibility).
     ok(q.expect("hello from a C native program", STEP));
+    // ntdll's DbgPrint / DbgPrintEx formatting a C program's variadic arguments.
+    ok(q.expect(
+        "dbgprint: ok -5 7 0xff ab  | 00042 wide 123456789012 Z",
+        STEP,
+    ));
+    ok(q.expect("dbgprintex: wstr BEEF %", STEP));
     ok(q.expect(
         "ntos: process chello.exe exited with status 0x00004321",
         STEP,

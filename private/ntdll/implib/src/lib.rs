@@ -53,6 +53,8 @@ const fn cdecl(name: &'static str) -> Export {
 /// byte counts are the i386 argument sizes: 4 per pointer, `ULONG`, `LONG`, `WCHAR` or
 /// `BOOLEAN` (all widened to a stack slot).
 pub const EXPORTS: &[Export] = &[
+    cdecl("DbgPrint"),
+    cdecl("DbgPrintEx"),
     stdcall("LdrFindEntryForAddress", 8),
     stdcall("LdrGetDllHandle", 16),
     stdcall("LdrGetProcedureAddress", 16),
