@@ -25,6 +25,7 @@ mod rtlreg;
 mod section;
 mod session;
 mod sysinfo;
+mod teb;
 mod terminate;
 mod thread;
 mod time;
@@ -34,6 +35,7 @@ mod timer;
 pub fn all() -> Vec<Test> {
     [
         display::TESTS,
+        teb::TESTS,
         close::TESTS,
         terminate::TESTS,
         ob::TESTS,
