@@ -339,6 +339,15 @@ impl Executive {
             Event::Request { pid: number, label } => {
                 let pid = self.ps.process_of_thread(number)?;
                 super::sysinfo::counters::system_call();
+                // No per-process quota on executive memory yet: when the shared heap
+                // runs low, only services that give memory back are served, so no
+                // client can run the executive out of it (an allocation failure would
+                // be fatal).
+                if heap::used() > heap::HEAP_SIZE - super::quota::RESERVE
+                    && !super::quota::releases_memory(label)
+                {
+                    return Some(Some(STATUS_INSUFFICIENT_RESOURCES));
+                }
                 if label == SYSINFO_SERVICE {
                     let pages: usize = self
                         .nt_processes

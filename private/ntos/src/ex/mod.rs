@@ -19,6 +19,7 @@ pub mod psinfo;
 pub mod psinfosvc;
 #[cfg(ntos_bare)]
 pub mod pssvc;
+pub mod quota;
 #[cfg(ntos_bare)]
 pub mod sectsvc;
 #[cfg(ntos_bare)]
