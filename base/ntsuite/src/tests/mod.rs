@@ -20,6 +20,7 @@ mod peb;
 mod process;
 mod ps;
 mod psinfo;
+mod remote;
 mod rtl;
 mod rtlreg;
 mod section;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Test> {
         thread::TESTS,
         apc::TESTS,
         process::TESTS,
+        remote::TESTS,
         session::TESTS,
         psinfo::TESTS,
         peb::TESTS,
