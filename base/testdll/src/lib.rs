@@ -15,9 +15,13 @@ mod dll {
 
     const DLL_PROCESS_DETACH: u32 = 0;
     const DLL_PROCESS_ATTACH: u32 = 1;
+    const DLL_THREAD_ATTACH: u32 = 2;
+    const DLL_THREAD_DETACH: u32 = 3;
 
     static ATTACHED: AtomicU32 = AtomicU32::new(0);
     static DETACHED: AtomicU32 = AtomicU32::new(0);
+    static THREADS_ATTACHED: AtomicU32 = AtomicU32::new(0);
+    static THREADS_DETACHED: AtomicU32 = AtomicU32::new(0);
     /// Where DllMain was told the module is (its handle).
     static INSTANCE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
@@ -45,6 +49,12 @@ mod dll {
             DLL_PROCESS_DETACH => {
                 DETACHED.fetch_add(1, Ordering::SeqCst);
             }
+            DLL_THREAD_ATTACH => {
+                THREADS_ATTACHED.fetch_add(1, Ordering::SeqCst);
+            }
+            DLL_THREAD_DETACH => {
+                THREADS_DETACHED.fetch_add(1, Ordering::SeqCst);
+            }
             _ => {}
         }
         1
@@ -60,6 +70,12 @@ mod dll {
     #[no_mangle]
     pub extern "system" fn NereidTestAttachCount() -> u32 {
         ATTACHED.load(Ordering::SeqCst)
+    }
+
+    /// DLL_THREAD_ATTACH and DLL_THREAD_DETACH notifications, as `attach << 16 | detach`.
+    #[no_mangle]
+    pub extern "system" fn NereidTestThreadNotifications() -> u32 {
+        (THREADS_ATTACHED.load(Ordering::SeqCst) << 16) | THREADS_DETACHED.load(Ordering::SeqCst)
     }
 
     /// The module handle DllMain was given.

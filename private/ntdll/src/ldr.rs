@@ -557,6 +557,31 @@ fn init_dll(base: usize, base_name: &[u16], depth: u32) -> Result<(), NtStatus> 
     Ok(())
 }
 
+/// Tells every DLL loaded and initialized through LdrLoadDll (in load order) that a
+/// thread starts or ends: TLS callbacks and `DllMain` with `reason`
+/// (DLL_THREAD_ATTACH / DLL_THREAD_DETACH), as Windows' loader does for threads after
+/// the first.
+pub(crate) fn notify_dlls(reason: u32) {
+    let (dlls, n) = crate::ldrdata::initialized_dlls::<32>();
+    for &(base, entry) in &dlls[..n] {
+        // SAFETY: an initialized module of the list is mapped until it is unloaded.
+        if let Some(image) = unsafe { Image::at(base) } {
+            run_tls_callbacks(&image, reason);
+        }
+        if entry != 0 {
+            // SAFETY: the module's entry point, `DllMain(HINSTANCE, DWORD, PVOID)`.
+            unsafe {
+                let f: DllEntry = core::mem::transmute(entry);
+                f(base as *mut c_void, reason, core::ptr::null_mut());
+            }
+        }
+    }
+}
+
+/// `DLL_THREAD_ATTACH` / `DLL_THREAD_DETACH`.
+pub(crate) const DLL_THREAD_ATTACH: u32 = 2;
+pub(crate) const DLL_THREAD_DETACH: u32 = 3;
+
 /// [`SYSTEM_ROOT`] as UTF-16.
 const SYSTEM_ROOT_UNITS: [u16; SYSTEM_ROOT.len()] = {
     let b = SYSTEM_ROOT.as_bytes();

@@ -395,6 +395,23 @@ pub(crate) fn entry_point_of(base: usize) -> usize {
     find_by_base(base).map_or(0, |e| unsafe { (*e).entry_point })
 }
 
+/// The initialized DLLs (base, entry point), in load order, at most `N` of them (for
+/// thread attach/detach notifications: collected first, as a DllMain may load or
+/// unload modules).
+pub(crate) fn initialized_dlls<const N: usize>() -> ([(usize, usize); N], usize) {
+    let mut out = [(0, 0); N];
+    let mut n = 0;
+    walk::<()>(|e| {
+        let wanted = rtl::LDRP_IMAGE_DLL | rtl::LDRP_PROCESS_ATTACH_CALLED;
+        if e.flags & wanted == wanted && n < N {
+            out[n] = (e.dll_base, e.entry_point);
+            n += 1;
+        }
+        None
+    });
+    (out, n)
+}
+
 /// Calls `found` on each entry in load order until it returns `Some`.
 fn walk<T>(mut found: impl FnMut(&LdrDataTableEntry) -> Option<T>) -> Option<T> {
     let peb = crate::alloc::current_peb();

@@ -40,6 +40,7 @@ pub unsafe extern "system" fn RtlUserThreadStart(StartAddress: usize, Argument: 
         // Calling address 0 would fault: do it explicitly, as an access violation.
         crate::abi::fault("NULL start routine");
     }
+    crate::ldr::notify_dlls(crate::ldr::DLL_THREAD_ATTACH);
     // SAFETY: the creator named this address as a `PTHREAD_START_ROUTINE`
     // (`NTSTATUS NTAPI (PVOID)`); it is not NULL.
     let status = unsafe {
@@ -50,12 +51,14 @@ pub unsafe extern "system" fn RtlUserThreadStart(StartAddress: usize, Argument: 
     unsafe { RtlExitUserThread(NtStatus::from_u32(status)) }
 }
 
-/// Ends the calling thread with `Status` (the process too, if it was the last one).
+/// Ends the calling thread with `Status` (the process too, if it was the last one),
+/// after telling the loaded DLLs (DLL_THREAD_DETACH).
 ///
 /// # Safety
 /// No pointer arguments; the thread's own frames are abandoned.
 #[no_mangle]
 pub unsafe extern "system" fn RtlExitUserThread(Status: NtStatus) -> ! {
+    crate::ldr::notify_dlls(crate::ldr::DLL_THREAD_DETACH);
     loop {
         // SAFETY: a service stub; the executive checks its arguments.
         unsafe { crate::services::NtTerminateThread(NT_CURRENT_THREAD as HANDLE, Status) };

@@ -9,6 +9,7 @@ mod close;
 mod cm;
 mod display;
 mod dll;
+mod dllthread;
 mod env;
 mod ke;
 mod keyed;
@@ -62,6 +63,7 @@ pub fn all() -> Vec<Test> {
         rtlreg::TESTS,
         ldr::TESTS,
         dll::TESTS,
+        dllthread::TESTS,
     ]
     .concat()
 }
