@@ -1,6 +1,6 @@
 //! What smss does (see the crate documentation), with fixed buffers: the process has
 //! no allocator of its own, and nothing here needs more than a few pages.
-#![allow(non_snake_case)]
+#![allow(non_snake_case, clippy::upper_case_acronyms)]
 
 use crate::native::{self, Line, NtStatus};
 use core::ffi::c_void;

@@ -76,9 +76,9 @@ fn reserve(size: usize) -> Option<usize> {
     let status = unsafe {
         crate::services::NtAllocateVirtualMemory(
             current_process(),
-            (&raw mut base).cast_const(),
+            &raw mut base,
             0,
-            (&raw mut size).cast_const(),
+            &raw mut size,
             MEM_RESERVE,
             PAGE_READWRITE,
         )
@@ -92,9 +92,9 @@ fn commit(at: usize, size: usize) -> bool {
     let status = unsafe {
         crate::services::NtAllocateVirtualMemory(
             current_process(),
-            (&raw mut base).cast_const(),
+            &raw mut base,
             0,
-            (&raw mut size).cast_const(),
+            &raw mut size,
             MEM_COMMIT,
             PAGE_READWRITE,
         )
@@ -103,13 +103,13 @@ fn commit(at: usize, size: usize) -> bool {
 }
 
 fn release(base: usize) {
-    let (base, size) = (base, 0usize);
+    let (mut base, mut size) = (base, 0usize);
     // SAFETY: a service stub; base and size are valid locals.
     unsafe {
         crate::services::NtFreeVirtualMemory(
             current_process(),
-            &raw const base,
-            &raw const size,
+            &raw mut base,
+            &raw mut size,
             MEM_RELEASE,
         )
     };

@@ -292,18 +292,18 @@ macro_rules! for_each_service {
             0x0020 NtDelayExecution ZwDelayExecution
                 (Alertable: value(u8), DelayInterval: in_ptr(i64));
             0x0021 NtAllocateVirtualMemory ZwAllocateVirtualMemory
-                (ProcessHandle: handle, BaseAddress: in_ptr(usize), ZeroBits: value(usize),
-                 RegionSize: in_ptr(usize), AllocationType: value(u32), Protect: value(u32));
+                (ProcessHandle: handle, BaseAddress: out_ptr(usize), ZeroBits: value(usize),
+                 RegionSize: out_ptr(usize), AllocationType: value(u32), Protect: value(u32));
             0x0022 NtFreeVirtualMemory ZwFreeVirtualMemory
-                (ProcessHandle: handle, BaseAddress: in_ptr(usize), RegionSize: in_ptr(usize),
+                (ProcessHandle: handle, BaseAddress: out_ptr(usize), RegionSize: out_ptr(usize),
                  FreeType: value(u32));
             0x0023 NtQueryVirtualMemory ZwQueryVirtualMemory
                 (ProcessHandle: handle, BaseAddress: value(usize),
                  MemoryInformationClass: value(u32), MemoryInformation: out_buf,
                  MemoryInformationLength: value(usize), ReturnLength: opt_out_ptr(usize));
             0x0024 NtProtectVirtualMemory ZwProtectVirtualMemory
-                (ProcessHandle: handle, BaseAddress: in_ptr(usize),
-                 NumberOfBytesToProtect: in_ptr(usize), NewAccessProtection: value(u32),
+                (ProcessHandle: handle, BaseAddress: out_ptr(usize),
+                 NumberOfBytesToProtect: out_ptr(usize), NewAccessProtection: value(u32),
                  OldAccessProtection: out_ptr(u32));
             0x0025 NtReadVirtualMemory ZwReadVirtualMemory
                 (ProcessHandle: handle, BaseAddress: value(usize), Buffer: out_buf,

@@ -10,6 +10,7 @@
 mod native;
 
 #[cfg(target_os = "windows")]
+#[allow(clippy::upper_case_acronyms)]
 mod bench {
     use super::native::{bench_line, tsc, unicode, utf16, Line, NtStatus};
     use core::ffi::c_void;
