@@ -154,7 +154,15 @@ type ApcRoutine = extern "system" fn(usize, usize, usize);
 /// the interrupted service is to return (`STATUS_USER_APC` for a wait, success for
 /// `NtTestAlert`). Records are copied out before any routine runs, since a routine
 /// may call services (and wait alertably) itself.
+///
+/// Kept out of line and cold: its record buffer is zeroed and copied with SSE, which
+/// inlined into [`service`] made every service call save and restore XMM registers.
+/// Touching the FPU on each call makes the thread the kernel's lazy FPU owner, and
+/// seL4 then toggles CR0.TS on every switch to and from the executive and takes a
+/// device-not-available fault whenever it has given the state up (every 64 switches).
 #[cfg(target_os = "windows")]
+#[cold]
+#[inline(never)]
 fn deliver_user_apcs() -> NtStatus {
     use ntsvc::apc::{BATCH, COUNT, FINAL_STATUS, MORE, RECORDS, RECORD_WORDS};
     let area = (current_teb() + ntsvc::teb::APC_AREA) as *mut usize;

@@ -495,13 +495,17 @@ impl Executive {
     /// itself: not settled).
     fn settled(&self, pid: u32) -> bool {
         !self.nt_processes.contains_key(&pid)
-            || self.ps.live_threads(pid).iter().all(|&n| {
-                self.ps.is_suspended(n)
-                    || self
-                        .parked
-                        .get(&thread_id(n))
-                        .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
-            })
+            || self
+                .ps
+                .threads_of(pid)
+                .filter(|t| t.exit_status.is_none())
+                .all(|t| {
+                    t.suspend_count > 0
+                        || self
+                            .parked
+                            .get(&thread_id(t.number))
+                            .is_some_and(|&(wait, _)| !self.ke.is_timed(wait))
+                })
     }
 
     /// Starts boot program `name` (from the boot archive) with `args`: its process

@@ -113,7 +113,8 @@ macro_rules! dispatcher {
     ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
         /// Runs service `number` for the caller.
         pub fn dispatch(cx: &mut Context<'_>, number: usize) -> Outcome {
-            let words = match cx.process.service_arguments(cx.teb) {
+            let count = ntsvc::SERVICES.get(number).map_or(0, |s| s.params);
+            let words = match cx.process.service_arguments(cx.teb, count) {
                 Ok(w) => w,
                 Err(s) => return Outcome::Reply(s),
             };

@@ -438,6 +438,11 @@ impl ObjectManager {
         }
     }
 
+    /// Whether [`Self::take_deleted`] has anything to hand over.
+    pub fn has_deleted(&self) -> bool {
+        !self.deleted.is_empty()
+    }
+
     /// Objects of external types deleted since the last call: their owners free the
     /// bodies.
     pub fn take_deleted(&mut self) -> Vec<DeletedObject> {

@@ -1061,6 +1061,12 @@ impl NtProcess {
         if end > ntsvc::USER_LIMIT {
             return Err(STATUS_ACCESS_VIOLATION);
         }
+        // Within one page (service arguments, handles, most structures): one lookup.
+        if len > 0 && (addr ^ (end - 1)) < PAGE_SIZE {
+            let page = addr & !(PAGE_SIZE - 1);
+            each(self.source(page, write)?, addr - page, len);
+            return Ok(());
+        }
         // Check every page before copying anything.
         let mut at = addr;
         while at < end {
@@ -1126,14 +1132,23 @@ impl NtProcess {
             .map_err(|s| LoadError::Image("TEB/PEB/stack not writable", s))
     }
 
-    /// The words of the service argument block in the TEB at `teb`.
-    /// One copy of the whole block (every service call takes this path).
-    pub fn service_arguments(&self, teb: usize) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
+    /// The first `count` words of the service argument block in the TEB at `teb` (the
+    /// service's parameters; the rest read as 0). One copy (every service call takes
+    /// this path). At least one word is read, so a service without parameters still
+    /// fails on an unreadable TEB; the block lies within one page (below), so reading
+    /// fewer words checks exactly what reading all of them did.
+    pub fn service_arguments(
+        &self,
+        teb: usize,
+        count: usize,
+    ) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
         const WORD: usize = size_of::<usize>();
+        const _: () = assert!(ntsvc::teb::ARGUMENT_BLOCK + ntsvc::MAX_ARGS * WORD <= PAGE_SIZE);
+        let count = count.clamp(1, ntsvc::MAX_ARGS);
         let mut bytes = [0u8; ntsvc::MAX_ARGS * WORD];
-        self.read(teb + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes)?;
+        self.read(teb + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes[..count * WORD])?;
         let mut words = [0; ntsvc::MAX_ARGS];
-        for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)) {
+        for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)).take(count) {
             let mut one = [0u8; WORD];
             one.copy_from_slice(b);
             *w = usize::from_le_bytes(one);
