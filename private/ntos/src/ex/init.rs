@@ -376,14 +376,20 @@ impl Executive {
                     cm: &mut self.cm,
                     sections: &mut self.sections,
                 };
-                let outcome = services::dispatch(&mut cx, label);
+                let outcome = services::dispatch(&mut cx, label, msg.words());
                 drop(p);
-                self.sections.reap(&mut self.ob, &mut self.mm);
+                // Owners free the bodies of objects the service deleted (most services
+                // delete none: then not even a call).
+                if self.ob.has_reaped() {
+                    self.sections.reap(&mut self.ob, &mut self.mm);
+                }
                 for (new_pid, new) in spawned {
                     self.nt_processes.insert(new_pid, RefCell::new(new));
                 }
-                self.cm.reap(&mut self.ob);
-                self.ke.reap(&mut self.ob);
+                if self.ob.has_reaped() {
+                    self.cm.reap(&mut self.ob);
+                    self.ke.reap(&mut self.ob);
+                }
                 let reply = match outcome {
                     services::Outcome::Reply(status) => Some(status),
                     services::Outcome::TerminateProcess(status) => {

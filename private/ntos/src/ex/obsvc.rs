@@ -174,6 +174,12 @@ impl ObState {
         }
     }
 
+    /// Whether objects were deleted that [`Self::take_reaped`] has not handed over yet.
+    #[inline]
+    pub fn has_reaped(&self) -> bool {
+        !self.reaped.is_empty() || self.om.has_deleted()
+    }
+
     /// External objects deleted since the last call.
     pub fn take_reaped(&mut self) -> Vec<ob::DeletedObject> {
         self.reap();

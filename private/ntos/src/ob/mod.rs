@@ -439,6 +439,7 @@ impl ObjectManager {
     }
 
     /// Whether [`Self::take_deleted`] has anything to hand over.
+    #[inline]
     pub fn has_deleted(&self) -> bool {
         !self.deleted.is_empty()
     }

@@ -35,6 +35,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::fmt;
 use ntdef::memory::*;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_NO_MEMORY};
@@ -152,6 +153,48 @@ struct ShadowPage {
     shared: Option<bool>,
 }
 
+/// A process's client page → shadow map, with the last page looked up kept aside:
+/// every service call reads its arguments from the caller's TEB page, and a tree
+/// descent through a few hundred pages per call costs more than the service itself.
+/// Any mutable access to the map forgets that entry (through `DerefMut`), so it never
+/// outlives the map's own entry: a page unmapped, freed or reprotected (even the TEB's,
+/// which a client may free) is looked up afresh.
+#[derive(Default)]
+struct PageMap {
+    map: BTreeMap<usize, ShadowPage>,
+    last: Cell<Option<(usize, ShadowPage)>>,
+}
+
+impl core::ops::Deref for PageMap {
+    type Target = BTreeMap<usize, ShadowPage>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl core::ops::DerefMut for PageMap {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.last.set(None);
+        &mut self.map
+    }
+}
+
+impl PageMap {
+    /// `get(&page)`, through the one-entry cache.
+    fn lookup(&self, page: usize) -> Option<ShadowPage> {
+        if let Some((p, s)) = self.last.get() {
+            if p == page {
+                return Some(s);
+            }
+        }
+        let found = self.map.get(&page).copied();
+        if let Some(s) = found {
+            self.last.set(Some((page, s)));
+        }
+        found
+    }
+}
+
 /// How a new thread begins.
 #[derive(Clone, Copy, Debug)]
 pub enum ThreadStart {
@@ -218,7 +261,7 @@ pub struct NtProcess {
     window: Option<usize>,
     next_shadow: usize,
     /// Client page → its shadow in the executive.
-    pages: BTreeMap<usize, ShadowPage>,
+    pages: PageMap,
     /// Frames no longer mapped in the process, with their shadows, for reuse.
     spare: Vec<(Slot, usize)>,
     /// The address space's descriptors.
@@ -269,7 +312,7 @@ impl NtProcess {
             vspace: None,
             window: None,
             next_shadow: 0,
-            pages: BTreeMap::new(),
+            pages: PageMap::default(),
             spare: Vec::new(),
             vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
@@ -1088,7 +1131,7 @@ impl NtProcess {
     /// Where the executive reads or writes client page `page`: its shadow, or (reads
     /// of committed pages never touched) the zero page.
     fn source(&self, page: usize, write: bool) -> Result<usize, NtStatus> {
-        match self.pages.get(&page) {
+        match self.pages.lookup(page) {
             Some(p) if p.mapped && (!write || p.writable) => Ok(p.addr),
             Some(_) => Err(STATUS_ACCESS_VIOLATION),
             None => match vad::access(self.vads.protection(page)) {
