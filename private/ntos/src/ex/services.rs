@@ -114,14 +114,16 @@ macro_rules! dispatcher {
     ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
         /// Runs service `number` for the caller, whose message words were `message`.
         pub fn dispatch(cx: &mut Context<'_>, number: usize, message: &[usize]) -> Outcome {
-            let count = ntsvc::SERVICES.get(number).map_or(0, |s| s.params);
-            let words = match arguments(cx.process, cx.teb, count, message) {
-                Ok(w) => w,
-                Err(s) => return Outcome::Reply(s),
-            };
-            let mut _words = words.iter().copied();
             match number {
                 $($num => {
+                    // The parameter count is a constant of the arm: no table read, and
+                    // a fixed-size copy of the message words.
+                    const COUNT: usize = <[&str]>::len(&[$(stringify!($p)),*]);
+                    let words = match arguments(cx.process, cx.teb, COUNT, message) {
+                        Ok(w) => w,
+                        Err(s) => return Outcome::Reply(s),
+                    };
+                    let mut _words = words.iter().copied();
                     // Arguments are checked in order; the first bad one answers.
                     $nt(cx, $(
                         match param!(_words.next().unwrap_or(0), $kind $(, $ty)?) {
@@ -133,7 +135,12 @@ macro_rules! dispatcher {
                         }
                     ),*)
                 })*
-                _ => Outcome::Reply(STATUS_INVALID_SYSTEM_SERVICE),
+                // As for any service, a caller that sent no words must have a readable
+                // argument block.
+                _ => Outcome::Reply(match arguments(cx.process, cx.teb, 0, message) {
+                    Ok(_) => STATUS_INVALID_SYSTEM_SERVICE,
+                    Err(s) => s,
+                }),
             }
         }
     };
@@ -150,6 +157,7 @@ const _: () = assert!(
     "ntdll passes arguments in every register message word, and only those"
 );
 
+#[inline(always)]
 fn arguments(
     process: &NtProcess,
     teb: usize,
@@ -158,7 +166,9 @@ fn arguments(
 ) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
     if message.len() == count && count <= ntsvc::REGISTER_ARGS {
         let mut words = [0; ntsvc::MAX_ARGS];
-        words[..count].copy_from_slice(message);
+        for (w, &m) in words.iter_mut().zip(message) {
+            *w = m;
+        }
         return Ok(words);
     }
     process.service_arguments(teb, count)
