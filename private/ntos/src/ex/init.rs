@@ -442,8 +442,10 @@ impl Executive {
                 if self.ob.has_reaped() {
                     self.sections.reap(&mut self.ob, &mut self.mm);
                 }
-                for (new_pid, new) in spawned {
-                    self.nt_processes.insert(new_pid, RefCell::new(new));
+                if !spawned.is_empty() {
+                    for (new_pid, new) in spawned {
+                        self.nt_processes.insert(new_pid, RefCell::new(new));
+                    }
                 }
                 if self.ob.has_reaped() {
                     self.cm.reap(&mut self.ob);

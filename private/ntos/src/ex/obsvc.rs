@@ -461,6 +461,7 @@ pub(crate) fn return_handle(
     Ok(())
 }
 
+#[inline]
 pub fn close(ob: &mut ObState, caller: &Caller, handle: usize) -> NtStatus {
     let r = ob.om.close(caller, handle_from_word(handle));
     ob.reap();

@@ -613,6 +613,7 @@ impl ObjectManager {
         self.tables.get(&table)
     }
 
+    #[inline]
     fn table_mut(&mut self, table: TableId) -> Result<&mut HandleTable, NtStatus> {
         self.tables.get_mut(&table).ok_or(STATUS_INVALID_HANDLE)
     }
@@ -777,6 +778,7 @@ impl ObjectManager {
     }
 
     /// `NtClose`.
+    #[inline]
     pub fn close_handle(&mut self, caller: &Caller, handle: Handle) -> Result<(), NtStatus> {
         if handle.is_pseudo() {
             // ObpCloseHandle looks the value up in the process table like any other.
