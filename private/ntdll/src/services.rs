@@ -1,9 +1,10 @@
 //! The `Nt*` / `Zw*` system-service stubs, generated from `ntsvc::for_each_service!`.
 //!
-//! A stub stores its arguments in the argument block of the calling thread's TEB and
-//! calls the executive's service endpoint with the service number as the message label
-//! and no message words (see `ntsvc`); the reply's first message register is the
-//! NTSTATUS. The kernel loads GS (x86_64) / FS (i386) with the thread's IPC-buffer
+//! A stub passes its arguments as message words in registers (up to
+//! `ntsvc::REGISTER_ARGS`; more go to the argument block of the calling thread's TEB,
+//! with no message words) and calls the executive's service endpoint with the service
+//! number as the message label (see `ntsvc`); the reply's first message register is
+//! the NTSTATUS. The kernel loads GS (x86_64) / FS (i386) with the thread's IPC-buffer
 //! address, which is where the executive put the TEB, so `NtTib.Self` is read through
 //! that segment.
 #![allow(non_snake_case)]
@@ -38,14 +39,15 @@ pub(crate) fn current_teb() -> usize {
 #[cfg(target_os = "windows")]
 const SYS_CALL: isize = -1;
 
-/// `seL4_Call` with message info `info`; returns MR0 of the reply.
+/// `seL4_Call` with message info `info` and register message words `mrs`; returns MR0
+/// of the reply.
 #[cfg(all(target_os = "windows", target_arch = "x86_64"))]
-fn sel4_call(dest: usize, info: usize) -> usize {
-    let mut mr0: usize = 0;
+fn sel4_call(dest: usize, info: usize, mrs: [usize; ntsvc::REGISTER_ARGS]) -> usize {
+    let mut mr0: usize = mrs[0];
     // SAFETY: the seL4 x86_64 syscall ABI (RDX number, RDI cap, RSI info, R10/R8/R9/R15
     // MR0..3); the kernel returns with RSP = 0 but restores RBX, so RSP is parked in
-    // RBX, which is saved in R12. The message has no words and no caps, so the kernel
-    // writes no byte of the IPC buffer (the TEB).
+    // RBX, which is saved in R12. The message has only register words and no caps, so
+    // the kernel writes no byte of the IPC buffer (the TEB).
     unsafe {
         core::arch::asm!(
             "mov r12, rbx",
@@ -57,9 +59,9 @@ fn sel4_call(dest: usize, info: usize) -> usize {
             inout("rdi") dest => _,
             inout("rsi") info => _,
             inout("r10") mr0,
-            out("r8") _,
-            out("r9") _,
-            out("r15") _,
+            inout("r8") mrs[1] => _,
+            inout("r9") mrs[2] => _,
+            inout("r15") mrs[3] => _,
             out("rcx") _,
             out("r11") _,
             out("r12") _,
@@ -109,10 +111,11 @@ unsafe extern "C" fn sysenter(_regs: *mut [usize; 5]) {
 }
 
 #[cfg(all(target_os = "windows", target_arch = "x86"))]
-fn sel4_call(dest: usize, info: usize) -> usize {
-    let mut regs = [SYS_CALL as usize, dest, info, 0, 0];
+fn sel4_call(dest: usize, info: usize, mrs: [usize; ntsvc::REGISTER_ARGS]) -> usize {
+    let mut regs = [SYS_CALL as usize, dest, info, mrs[0], mrs[1]];
     // SAFETY: the routine reads and writes only `regs` and restores every
-    // callee-saved register; no message words, no caps: the IPC buffer is untouched.
+    // callee-saved register; register message words only, no caps: the IPC buffer is
+    // untouched.
     unsafe { sysenter(&mut regs) };
     regs[3]
 }
@@ -121,6 +124,7 @@ fn sel4_call(dest: usize, info: usize) -> usize {
 /// running the user APCs the executive handed over if it answered `STATUS_USER_APC`
 /// (one compare per call; see [`deliver_user_apcs`]).
 #[cfg(target_os = "windows")]
+#[inline(always)]
 pub(crate) fn service(number: u32, args: &[usize]) -> NtStatus {
     let status = raw_service(number, args);
     if status == ntdef::status::STATUS_USER_APC {
@@ -131,16 +135,33 @@ pub(crate) fn service(number: u32, args: &[usize]) -> NtStatus {
 
 /// One service call, without APC delivery.
 #[cfg(target_os = "windows")]
+#[inline(always)]
 fn raw_service(number: u32, args: &[usize]) -> NtStatus {
+    // seL4_MessageInfo: label in bits 12 and up, length in bits 0..7, no caps.
+    let label = (number as usize) << 12;
+    if args.len() <= ntsvc::REGISTER_ARGS {
+        // One word per register, each read on its own: a copy of the slice could be
+        // vectorised, and any XMM use makes this thread the lazy FPU owner (see
+        // `deliver_user_apcs`).
+        let word = |i: usize| args.get(i).copied().unwrap_or(0);
+        let mut mrs = [0; ntsvc::REGISTER_ARGS];
+        for (i, m) in mrs.iter_mut().enumerate() {
+            *m = word(i);
+        }
+        let info = label | args.len();
+        return NtStatus::from_word(sel4_call(ntsvc::SERVICE_ENDPOINT_CPTR, info, mrs));
+    }
     let block = (current_teb() + ntsvc::teb::ARGUMENT_BLOCK) as *mut usize;
     for (i, &a) in args.iter().enumerate().take(ntsvc::MAX_ARGS) {
         // SAFETY: the argument block lies inside this thread's TEB, mapped read-write
         // by the executive for the thread's life; only this thread uses it.
         unsafe { block.add(i).write_volatile(a) };
     }
-    // seL4_MessageInfo: label in bits 12 and up, length 0, no caps.
-    let info = (number as usize) << 12;
-    NtStatus::from_word(sel4_call(ntsvc::SERVICE_ENDPOINT_CPTR, info))
+    NtStatus::from_word(sel4_call(
+        ntsvc::SERVICE_ENDPOINT_CPTR,
+        label,
+        [0; ntsvc::REGISTER_ARGS],
+    ))
 }
 
 /// A user APC routine: `PPS_APC_ROUTINE` / `PTIMERAPCROUTINE`, three word arguments,
@@ -154,7 +175,15 @@ type ApcRoutine = extern "system" fn(usize, usize, usize);
 /// the interrupted service is to return (`STATUS_USER_APC` for a wait, success for
 /// `NtTestAlert`). Records are copied out before any routine runs, since a routine
 /// may call services (and wait alertably) itself.
+///
+/// Kept out of line and cold: its record buffer is zeroed and copied with SSE, which
+/// inlined into [`service`] made every service call save and restore XMM registers.
+/// Touching the FPU on each call makes the thread the kernel's lazy FPU owner, and
+/// seL4 then toggles CR0.TS on every switch to and from the executive and takes a
+/// device-not-available fault whenever it has given the state up (every 64 switches).
 #[cfg(target_os = "windows")]
+#[cold]
+#[inline(never)]
 fn deliver_user_apcs() -> NtStatus {
     use ntsvc::apc::{BATCH, COUNT, FINAL_STATUS, MORE, RECORDS, RECORD_WORDS};
     let area = (current_teb() + ntsvc::teb::APC_AREA) as *mut usize;

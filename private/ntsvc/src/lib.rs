@@ -6,13 +6,19 @@
 //!
 //! # Transport
 //!
-//! A stub stores its arguments, one machine word each, into the argument block of the
-//! calling thread's TEB ([`teb::ARGUMENT_BLOCK`], Windows' `SystemReserved1`, which the
-//! executive reads through its shadow mapping of the TEB) and performs
-//! `seL4_Call(SERVICE_ENDPOINT_CPTR, MessageInfo { label: service number, length: 0 })`.
+//! A service of at most [`REGISTER_ARGS`] parameters passes them, one machine word
+//! each, as the message words of
+//! `seL4_Call(SERVICE_ENDPOINT_CPTR, MessageInfo { label: service number, length: its
+//! parameter count })`: they travel in CPU registers, and neither side touches the TEB
+//! page (a page neither has in its TLB after the address-space switch: that lookup
+//! was a measurable part of every call). A stub of a service with more parameters
+//! stores them into the argument block of the calling thread's TEB
+//! ([`teb::ARGUMENT_BLOCK`], Windows' `SystemReserved1`, which the executive reads
+//! through its shadow mapping of the TEB) and sends length 0; the executive reads the
+//! block whenever the length is not the service's parameter count.
 //! The reply carries one message register: the NTSTATUS. Messages therefore stay within
 //! the register message words, so the kernel never writes the IPC-buffer page (which
-//! is the TEB).
+//! is the TEB), and qualify for seL4's IPC fastpath.
 //!
 //! # Parameter kinds
 //!
@@ -57,6 +63,13 @@ pub const SERVICE_ENDPOINT_CPTR: usize = 1;
 
 /// Most arguments a service may take (the words of the argument block).
 pub const MAX_ARGS: usize = 16;
+
+/// Parameters a service may take to have them passed in message registers: seL4's
+/// register message words (x86_64: R10, R8, R9, R15; ia32: EDI, EBP).
+#[cfg(target_pointer_width = "64")]
+pub const REGISTER_ARGS: usize = 4;
+#[cfg(target_pointer_width = "32")]
+pub const REGISTER_ARGS: usize = 2;
 const _: () = assert!(MAX_ARGS <= teb::ARGUMENT_WORDS);
 
 /// Highest user-mode address + 1 (`MM_HIGHEST_USER_ADDRESS` + 1 rounded to the

@@ -168,12 +168,25 @@ impl ObState {
 
     /// Moves the object manager's deleted external objects to [`Self::take_reaped`].
     pub fn reap(&mut self) {
-        self.reaped.extend(self.om.take_deleted());
+        // Every service reaps (see `take_reaped_of`), and almost none deleted anything:
+        // no call, no buffer moved or freed then.
+        if self.om.has_deleted() {
+            self.reaped.extend(self.om.take_deleted());
+        }
+    }
+
+    /// Whether objects were deleted that [`Self::take_reaped`] has not handed over yet.
+    #[inline]
+    pub fn has_reaped(&self) -> bool {
+        !self.reaped.is_empty() || self.om.has_deleted()
     }
 
     /// External objects deleted since the last call.
     pub fn take_reaped(&mut self) -> Vec<ob::DeletedObject> {
         self.reap();
+        if self.reaped.is_empty() {
+            return Vec::new();
+        }
         core::mem::take(&mut self.reaped)
     }
 
@@ -181,6 +194,11 @@ impl ObState {
     /// [`Self::take_reaped`].
     pub fn take_reaped_of(&mut self, ty: TypeIndex) -> Vec<ob::DeletedObject> {
         self.reap();
+        // The executive's loop calls this after every service: with nothing deleted it
+        // must not take apart (and free) the list's buffer.
+        if self.reaped.is_empty() {
+            return Vec::new();
+        }
         let (mine, rest) = core::mem::take(&mut self.reaped)
             .into_iter()
             .partition(|d| d.ty == ty);
@@ -444,6 +462,7 @@ pub(crate) fn return_handle(
     Ok(())
 }
 
+#[inline]
 pub fn close(ob: &mut ObState, caller: &Caller, handle: usize) -> NtStatus {
     let r = ob.om.close(caller, handle_from_word(handle));
     ob.reap();

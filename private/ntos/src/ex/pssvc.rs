@@ -260,6 +260,14 @@ impl PsState {
             .is_some_and(|t| t.suspend_count > 0)
     }
 
+    /// The record of thread `number` if it is running (not ended).
+    #[inline]
+    pub fn running_thread(&self, number: u32) -> Option<&ThreadRecord> {
+        self.threads
+            .get(&number)
+            .filter(|t| t.exit_status.is_none())
+    }
+
     /// Which process a running thread belongs to.
     pub fn process_of_thread(&self, number: u32) -> Option<u32> {
         self.threads

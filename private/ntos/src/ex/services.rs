@@ -1,8 +1,9 @@
 //! System services: the dispatcher generated from `ntsvc::for_each_service!` and one
 //! handler per service.
 //!
-//! The dispatcher reads the argument block from the caller's TEB (through the shadow
-//! mapping), turns every word into its checked kind (`handle`, `value(T)`, `in_ptr(T)`
+//! The dispatcher takes the arguments from the message words when the caller sent as
+//! many as the service has parameters (at most `ntsvc::REGISTER_ARGS`), else reads the
+//! argument block from the caller's TEB (through the shadow mapping); it turns every word into its checked kind (`handle`, `value(T)`, `in_ptr(T)`
 //! → [`UserPtr`], …; a bad pointer answers the status Windows' probe gives before
 //! any handler runs) and calls the handler. Handlers are plain functions; a service
 //! that must wait returns `Outcome::Pending` and its caller is parked with an explicit
@@ -112,15 +113,18 @@ macro_rules! param {
 
 macro_rules! dispatcher {
     ($($num:literal $nt:ident $zw:ident ($($p:ident : $kind:ident $(($ty:ty))?),*);)*) => {
-        /// Runs service `number` for the caller.
-        pub fn dispatch(cx: &mut Context<'_>, number: usize) -> Outcome {
-            let words = match cx.process.service_arguments(cx.teb) {
-                Ok(w) => w,
-                Err(s) => return Outcome::Reply(s),
-            };
-            let mut _words = words.iter().copied();
+        /// Runs service `number` for the caller, whose message words were `message`.
+        pub fn dispatch(cx: &mut Context<'_>, number: usize, message: &[usize]) -> Outcome {
             match number {
                 $($num => {
+                    // The parameter count is a constant of the arm: no table read, and
+                    // a fixed-size copy of the message words.
+                    const COUNT: usize = <[&str]>::len(&[$(stringify!($p)),*]);
+                    let words = match arguments(cx.process, cx.teb, COUNT, message) {
+                        Ok(w) => w,
+                        Err(s) => return Outcome::Reply(s),
+                    };
+                    let mut _words = words.iter().copied();
                     // Arguments are checked in order; the first bad one answers.
                     $nt(cx, $(
                         match param!(_words.next().unwrap_or(0), $kind $(, $ty)?) {
@@ -132,13 +136,44 @@ macro_rules! dispatcher {
                         }
                     ),*)
                 })*
-                _ => Outcome::Reply(STATUS_INVALID_SYSTEM_SERVICE),
+                // As for any service, a caller that sent no words must have a readable
+                // argument block.
+                _ => Outcome::Reply(match arguments(cx.process, cx.teb, 0, message) {
+                    Ok(_) => STATUS_INVALID_SYSTEM_SERVICE,
+                    Err(s) => s,
+                }),
             }
         }
     };
 }
 
 ntsvc::for_each_service!(dispatcher);
+
+/// The arguments of a service with `count` parameters: the message words if they are
+/// exactly that many and fit the registers (ntdll's stubs send them so), else the
+/// words of the TEB's argument block (stubs of services with more parameters, or a
+/// caller that sent no words).
+const _: () = assert!(
+    ntsvc::REGISTER_ARGS == sel4::NUM_MSG_REGISTERS,
+    "ntdll passes arguments in every register message word, and only those"
+);
+
+#[inline(always)]
+fn arguments(
+    process: &NtProcess,
+    teb: usize,
+    count: usize,
+    message: &[usize],
+) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
+    if message.len() == count && count <= ntsvc::REGISTER_ARGS {
+        let mut words = [0; ntsvc::MAX_ARGS];
+        for (w, &m) in words.iter_mut().zip(message) {
+            *w = m;
+        }
+        return Ok(words);
+    }
+    process.service_arguments(teb, count)
+}
 
 fn reply(r: Result<(), NtStatus>) -> Outcome {
     Outcome::Reply(NtStatus::from_result(r))

@@ -438,6 +438,12 @@ impl ObjectManager {
         }
     }
 
+    /// Whether [`Self::take_deleted`] has anything to hand over.
+    #[inline]
+    pub fn has_deleted(&self) -> bool {
+        !self.deleted.is_empty()
+    }
+
     /// Objects of external types deleted since the last call: their owners free the
     /// bodies.
     pub fn take_deleted(&mut self) -> Vec<DeletedObject> {
@@ -607,6 +613,7 @@ impl ObjectManager {
         self.tables.get(&table)
     }
 
+    #[inline]
     fn table_mut(&mut self, table: TableId) -> Result<&mut HandleTable, NtStatus> {
         self.tables.get_mut(&table).ok_or(STATUS_INVALID_HANDLE)
     }
@@ -771,6 +778,7 @@ impl ObjectManager {
     }
 
     /// `NtClose`.
+    #[inline]
     pub fn close_handle(&mut self, caller: &Caller, handle: Handle) -> Result<(), NtStatus> {
         if handle.is_pseudo() {
             // ObpCloseHandle looks the value up in the process table like any other.

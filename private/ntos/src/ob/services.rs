@@ -189,6 +189,7 @@ impl ObjectManager {
     }
 
     /// `NtClose`.
+    #[inline]
     pub fn close(&mut self, caller: &Caller, handle: Handle) -> Result<(), NtStatus> {
         self.close_handle(caller, handle)
     }

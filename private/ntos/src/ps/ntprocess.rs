@@ -36,6 +36,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::fmt;
 use ntdef::memory::*;
 use ntdef::status::{NtStatus, STATUS_ACCESS_VIOLATION, STATUS_NO_MEMORY};
@@ -153,6 +154,48 @@ struct ShadowPage {
     shared: Option<bool>,
 }
 
+/// A process's client page → shadow map, with the last page looked up kept aside:
+/// every service call reads its arguments from the caller's TEB page, and a tree
+/// descent through a few hundred pages per call costs more than the service itself.
+/// Any mutable access to the map forgets that entry (through `DerefMut`), so it never
+/// outlives the map's own entry: a page unmapped, freed or reprotected (even the TEB's,
+/// which a client may free) is looked up afresh.
+#[derive(Default)]
+struct PageMap {
+    map: BTreeMap<usize, ShadowPage>,
+    last: Cell<Option<(usize, ShadowPage)>>,
+}
+
+impl core::ops::Deref for PageMap {
+    type Target = BTreeMap<usize, ShadowPage>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl core::ops::DerefMut for PageMap {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.last.set(None);
+        &mut self.map
+    }
+}
+
+impl PageMap {
+    /// `get(&page)`, through the one-entry cache.
+    fn lookup(&self, page: usize) -> Option<ShadowPage> {
+        if let Some((p, s)) = self.last.get() {
+            if p == page {
+                return Some(s);
+            }
+        }
+        let found = self.map.get(&page).copied();
+        if let Some(s) = found {
+            self.last.set(Some((page, s)));
+        }
+        found
+    }
+}
+
 /// How a new thread begins.
 #[derive(Clone, Copy, Debug)]
 pub enum ThreadStart {
@@ -219,7 +262,7 @@ pub struct NtProcess {
     window: Option<usize>,
     next_shadow: usize,
     /// Client page → its shadow in the executive.
-    pages: BTreeMap<usize, ShadowPage>,
+    pages: PageMap,
     /// Frames no longer mapped in the process, with their shadows, for reuse.
     spare: Vec<(Slot, usize)>,
     /// The address space's descriptors.
@@ -270,7 +313,7 @@ impl NtProcess {
             vspace: None,
             window: None,
             next_shadow: 0,
-            pages: BTreeMap::new(),
+            pages: PageMap::default(),
             spare: Vec::new(),
             vads: Vads::new(0x1_0000, ntsvc::USER_LIMIT, COMMIT_LIMIT_PAGES),
             ob: None,
@@ -1062,6 +1105,12 @@ impl NtProcess {
         if end > ntsvc::USER_LIMIT {
             return Err(STATUS_ACCESS_VIOLATION);
         }
+        // Within one page (service arguments, handles, most structures): one lookup.
+        if len > 0 && (addr ^ (end - 1)) < PAGE_SIZE {
+            let page = addr & !(PAGE_SIZE - 1);
+            each(self.source(page, write)?, addr - page, len);
+            return Ok(());
+        }
         // Check every page before copying anything.
         let mut at = addr;
         while at < end {
@@ -1083,7 +1132,7 @@ impl NtProcess {
     /// Where the executive reads or writes client page `page`: its shadow, or (reads
     /// of committed pages never touched) the zero page.
     fn source(&self, page: usize, write: bool) -> Result<usize, NtStatus> {
-        match self.pages.get(&page) {
+        match self.pages.lookup(page) {
             Some(p) if p.mapped && (!write || p.writable) => Ok(p.addr),
             Some(_) => Err(STATUS_ACCESS_VIOLATION),
             None => match vad::access(self.vads.protection(page)) {
@@ -1127,14 +1176,23 @@ impl NtProcess {
             .map_err(|s| LoadError::Image("TEB/PEB/stack not writable", s))
     }
 
-    /// The words of the service argument block in the TEB at `teb`.
-    /// One copy of the whole block (every service call takes this path).
-    pub fn service_arguments(&self, teb: usize) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
+    /// The first `count` words of the service argument block in the TEB at `teb` (the
+    /// service's parameters; the rest read as 0). One copy (every service call takes
+    /// this path). At least one word is read, so a service without parameters still
+    /// fails on an unreadable TEB; the block lies within one page (below), so reading
+    /// fewer words checks exactly what reading all of them did.
+    pub fn service_arguments(
+        &self,
+        teb: usize,
+        count: usize,
+    ) -> Result<[usize; ntsvc::MAX_ARGS], NtStatus> {
         const WORD: usize = size_of::<usize>();
+        const _: () = assert!(ntsvc::teb::ARGUMENT_BLOCK + ntsvc::MAX_ARGS * WORD <= PAGE_SIZE);
+        let count = count.clamp(1, ntsvc::MAX_ARGS);
         let mut bytes = [0u8; ntsvc::MAX_ARGS * WORD];
-        self.read(teb + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes)?;
+        self.read(teb + ntsvc::teb::ARGUMENT_BLOCK, &mut bytes[..count * WORD])?;
         let mut words = [0; ntsvc::MAX_ARGS];
-        for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)) {
+        for (w, b) in words.iter_mut().zip(bytes.chunks_exact(WORD)).take(count) {
             let mut one = [0u8; WORD];
             one.copy_from_slice(b);
             *w = usize::from_le_bytes(one);
