@@ -6,7 +6,7 @@ use alloc::format;
 use alloc::string::String;
 use core::ffi::c_void;
 pub use ntdef::status::NtStatus;
-pub use ntdef::types::UNICODE_STRING;
+pub use ntdef::types::{OBJECT_ATTRIBUTES, STRING, UNICODE_STRING};
 
 pub use crate::native::{NtDisplayString, NtTerminateProcess};
 
@@ -18,6 +18,225 @@ pub use crate::native::{NtDisplayString, NtTerminateProcess};
 extern "system" {
     pub fn NtClose(Handle: HANDLE) -> NtStatus;
     pub fn NtTerminateThread(ThreadHandle: HANDLE, ExitStatus: NtStatus) -> NtStatus;
+}
+
+// The services and routines more than one test area calls, declared once (one signature
+// each: two declarations of one import that differ are a `clashing_extern_declarations`
+// warning). An area's own imports stay in its module.
+#[cfg_attr(
+    target_arch = "x86",
+    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
+)]
+#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
+extern "system" {
+    pub fn LdrGetDllHandle(
+        path: *const u16,
+        characteristics: *const u32,
+        name: *const UNICODE_STRING,
+        handle: *mut *mut c_void,
+    ) -> NtStatus;
+    pub fn LdrGetProcedureAddress(
+        handle: *mut c_void,
+        name: *const STRING,
+        ordinal: u32,
+        address: *mut *mut c_void,
+    ) -> NtStatus;
+    pub fn LdrLoadDll(
+        path: *const u16,
+        characteristics: *const u32,
+        name: *const UNICODE_STRING,
+        handle: *mut *mut c_void,
+    ) -> NtStatus;
+    pub fn NtAllocateVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        zero_bits: usize,
+        size: *mut usize,
+        alloc_type: u32,
+        protect: u32,
+    ) -> NtStatus;
+    pub fn NtCancelTimer(h: HANDLE, current: *mut u8) -> NtStatus;
+    pub fn NtCreateEvent(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+        kind: u32,
+        initial: u8,
+    ) -> NtStatus;
+    pub fn NtCreateThreadEx(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+        process: HANDLE,
+        routine: usize,
+        argument: usize,
+        flags: u32,
+        zero_bits: usize,
+        stack_size: usize,
+        maximum_stack_size: usize,
+        attributes: *const c_void,
+    ) -> NtStatus;
+    pub fn NtCreateTimer(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+        timer_type: u32,
+    ) -> NtStatus;
+    pub fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
+    pub fn NtDuplicateObject(
+        source_process: HANDLE,
+        source: HANDLE,
+        target_process: HANDLE,
+        target: *mut HANDLE,
+        access: u32,
+        attributes: u32,
+        options: u32,
+    ) -> NtStatus;
+    pub fn NtFreeVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        size: *mut usize,
+        free_type: u32,
+    ) -> NtStatus;
+    pub fn NtOpenEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
+    pub fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
+    pub fn NtOpenProcess(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+        cid: *const ClientId,
+    ) -> NtStatus;
+    pub fn NtOpenSymbolicLinkObject(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+    ) -> NtStatus;
+    pub fn NtOpenThread(
+        h: *mut HANDLE,
+        access: u32,
+        oa: *const OBJECT_ATTRIBUTES,
+        cid: *const ClientId,
+    ) -> NtStatus;
+    pub fn NtProtectVirtualMemory(
+        process: HANDLE,
+        base: *mut usize,
+        size: *mut usize,
+        new: u32,
+        old: *mut u32,
+    ) -> NtStatus;
+    pub fn NtPulseEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
+    pub fn NtQueryInformationProcess(
+        h: HANDLE,
+        class: u32,
+        buf: *mut u8,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQueryInformationThread(
+        h: HANDLE,
+        class: u32,
+        buf: *mut u8,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQueryObject(
+        h: HANDLE,
+        class: u32,
+        buffer: *mut c_void,
+        length: u32,
+        returned: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
+    pub fn NtQuerySemaphore(
+        h: HANDLE,
+        class: u32,
+        buffer: *mut c_void,
+        length: u32,
+        returned: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQuerySymbolicLinkObject(
+        h: HANDLE,
+        target: *mut UNICODE_STRING,
+        returned: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQuerySystemInformation(
+        class: u32,
+        buf: *mut c_void,
+        len: u32,
+        ret: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
+    pub fn NtQueryValueKey(
+        h: HANDLE,
+        name: *const UNICODE_STRING,
+        class: u32,
+        buffer: *mut c_void,
+        length: u32,
+        result: *mut u32,
+    ) -> NtStatus;
+    pub fn NtQueryVirtualMemory(
+        process: HANDLE,
+        base: usize,
+        class: u32,
+        info: *mut c_void,
+        length: usize,
+        returned: *mut usize,
+    ) -> NtStatus;
+    pub fn NtReadVirtualMemory(
+        process: HANDLE,
+        base: usize,
+        buffer: *mut c_void,
+        size: usize,
+        done: *mut usize,
+    ) -> NtStatus;
+    pub fn NtResetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
+    pub fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
+    pub fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
+    pub fn NtSetTimer(
+        h: HANDLE,
+        due: *const i64,
+        apc: *const c_void,
+        context: *const c_void,
+        resume: u8,
+        period: i32,
+        previous: *mut u8,
+    ) -> NtStatus;
+    pub fn NtSignalAndWaitForSingleObject(
+        signal: HANDLE,
+        wait: HANDLE,
+        alertable: u8,
+        timeout: *const i64,
+    ) -> NtStatus;
+    pub fn NtWaitForMultipleObjects(
+        count: u32,
+        handles: *const HANDLE,
+        wait_type: u32,
+        alertable: u8,
+        timeout: *const i64,
+    ) -> NtStatus;
+    pub fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
+    pub fn NtWriteVirtualMemory(
+        process: HANDLE,
+        base: usize,
+        buffer: *const c_void,
+        size: usize,
+        done: *mut usize,
+    ) -> NtStatus;
+    pub fn RtlDosPathNameToNtPathName_U(
+        dos: *const u16,
+        nt: *mut UNICODE_STRING,
+        file_part: *mut *mut u16,
+        relative: *mut c_void,
+    ) -> u8;
+    pub fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
+}
+
+/// `CLIENT_ID`: the process and thread ids of a thread.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct ClientId {
+    pub UniqueProcess: usize,
+    pub UniqueThread: usize,
 }
 
 /// `HANDLE`.

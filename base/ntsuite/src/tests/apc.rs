@@ -37,7 +37,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 const STATUS_USER_APC: u32 = 0x0000_00C0;
 const STATUS_ALERTED: u32 = 0x0000_0101;
@@ -59,14 +58,6 @@ const W: usize = size_of::<usize>();
 type ApcRoutine = extern "system" fn(usize, usize, usize);
 type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
-
 #[cfg_attr(
     target_arch = "x86",
     link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
@@ -77,73 +68,7 @@ extern "system" {
     fn NtTestAlert() -> NtStatus;
     fn NtAlertThread(h: HANDLE) -> NtStatus;
     fn NtAlertResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtResetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtCreateTimer(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        timer_type: u32,
-    ) -> NtStatus;
-    fn NtSetTimer(
-        h: HANDLE,
-        due: *const i64,
-        apc: *const c_void,
-        context: *const c_void,
-        resume: u8,
-        period: i32,
-        previous: *mut u8,
-    ) -> NtStatus;
-    fn NtCancelTimer(h: HANDLE, current: *mut u8) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
-    fn NtOpenThread(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
+
 }
 
 // ----- helpers ---------------------------------------------------------------------

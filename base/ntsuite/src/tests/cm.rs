@@ -27,7 +27,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -44,7 +43,6 @@ extern "system" {
         options: u32,
         disposition: *mut u32,
     ) -> NtStatus;
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
     fn NtSetValueKey(
         h: HANDLE,
         name: *const UNICODE_STRING,
@@ -52,14 +50,6 @@ extern "system" {
         ty: u32,
         data: *const c_void,
         size: u32,
-    ) -> NtStatus;
-    fn NtQueryValueKey(
-        h: HANDLE,
-        name: *const UNICODE_STRING,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        result: *mut u32,
     ) -> NtStatus;
     fn NtEnumerateKey(
         h: HANDLE,
@@ -87,13 +77,7 @@ extern "system" {
     fn NtDeleteKey(h: HANDLE) -> NtStatus;
     fn NtDeleteValueKey(h: HANDLE, name: *const UNICODE_STRING) -> NtStatus;
     fn NtFlushKey(h: HANDLE) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
+
 }
 
 const STATUS_BUFFER_OVERFLOW: u32 = 0x8000_0005;

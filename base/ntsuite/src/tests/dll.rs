@@ -19,7 +19,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::STRING;
 
 const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
 const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
@@ -31,26 +30,8 @@ const W: usize = size_of::<usize>();
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn LdrLoadDll(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
     fn LdrUnloadDll(handle: *mut c_void) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        handle: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
+
 }
 
 fn load(name: &str) -> Result<usize, NtStatus> {

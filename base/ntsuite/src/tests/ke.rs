@@ -23,7 +23,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -31,18 +30,7 @@ use ntdef::types::OBJECT_ATTRIBUTES;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtOpenEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtResetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
     fn NtClearEvent(h: HANDLE) -> NtStatus;
-    fn NtPulseEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
     fn NtQueryEvent(
         h: HANDLE,
         class: u32,
@@ -58,13 +46,6 @@ extern "system" {
         maximum: i32,
     ) -> NtStatus;
     fn NtReleaseSemaphore(h: HANDLE, count: i32, previous: *mut i32) -> NtStatus;
-    fn NtQuerySemaphore(
-        h: HANDLE,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
     fn NtCreateMutant(
         h: *mut HANDLE,
         access: u32,
@@ -80,22 +61,8 @@ extern "system" {
         length: u32,
         returned: *mut u32,
     ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
     fn NtYieldExecution() -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
+
 }
 
 const STATUS_TIMEOUT: u32 = 0x0000_0102;

@@ -20,7 +20,6 @@ use crate::tests;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -37,16 +36,7 @@ extern "system" {
     fn NtOpenKeyedEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
     fn NtReleaseKeyedEvent(h: HANDLE, key: usize, alertable: u8, timeout: *const i64) -> NtStatus;
     fn NtWaitForKeyedEvent(h: HANDLE, key: usize, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtPulseEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQuerySystemTime(t: *mut i64) -> NtStatus;
+
 }
 
 const STATUS_TIMEOUT: u32 = 0x0000_0102;

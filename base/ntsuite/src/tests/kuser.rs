@@ -21,40 +21,7 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use core::ffi::c_void;
 use ntdef::memory::*;
-
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        class: u32,
-        info: *mut c_void,
-        length: usize,
-        returned: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *const c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        free_type: u32,
-    ) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-}
 
 const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
 const KUSER: usize = 0x7FFE_0000;

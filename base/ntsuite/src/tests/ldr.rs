@@ -32,12 +32,6 @@ use core::ffi::c_void;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
     fn LdrFindEntryForAddress(address: *const c_void, entry: *mut *mut c_void) -> NtStatus;
 }
 

@@ -21,57 +21,6 @@ use alloc::string::String;
 use core::ffi::c_void;
 use ntdef::memory::*;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        alloc_type: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        free_type: u32,
-    ) -> NtStatus;
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        class: u32,
-        info: *mut c_void,
-        length: usize,
-        returned: *mut usize,
-    ) -> NtStatus;
-    fn NtProtectVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        new: u32,
-        old: *mut u32,
-    ) -> NtStatus;
-    fn NtReadVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *mut c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *const c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-}
-
 const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
 const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
 const STATUS_CONFLICTING_ADDRESSES: u32 = 0xC000_0018;

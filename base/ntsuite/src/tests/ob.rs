@@ -23,7 +23,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -53,33 +52,8 @@ extern "system" {
         oa: *const OBJECT_ATTRIBUTES,
         target: *const UNICODE_STRING,
     ) -> NtStatus;
-    fn NtOpenSymbolicLinkObject(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-    ) -> NtStatus;
-    fn NtQuerySymbolicLinkObject(
-        h: HANDLE,
-        target: *mut UNICODE_STRING,
-        returned: *mut u32,
-    ) -> NtStatus;
     fn NtMakeTemporaryObject(h: HANDLE) -> NtStatus;
-    fn NtQueryObject(
-        h: HANDLE,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
-    fn NtDuplicateObject(
-        source_process: HANDLE,
-        source: HANDLE,
-        target_process: HANDLE,
-        target: *mut HANDLE,
-        access: u32,
-        attributes: u32,
-        options: u32,
-    ) -> NtStatus;
+
 }
 
 // [NTSTATUS]

@@ -15,26 +15,11 @@
 //! in `private/ntos/src/ps/params.rs`.
 
 use crate::suite::Test;
+use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use ntdef::types::UNICODE_STRING;
-
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn RtlDosPathNameToNtPathName_U(
-        dos: *const u16,
-        nt: *mut UNICODE_STRING,
-        file_part: *mut *mut u16,
-        relative: *mut core::ffi::c_void,
-    ) -> u8;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-}
 
 const W: usize = size_of::<usize>();
 const X64: bool = cfg!(target_pointer_width = "64");

@@ -48,14 +48,6 @@ mod rupp {
     pub const COMMAND_LINE: usize = 0x40;
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-pub(super) struct ClientId {
-    pub(super) UniqueProcess: usize,
-    pub(super) UniqueThread: usize,
-}
-
 const IMAGE_INFO_SIZE: usize = if W == 8 { 0x40 } else { 0x30 };
 
 #[repr(C)]
@@ -86,75 +78,7 @@ extern "system" {
         token: HANDLE,
         info: *mut ProcessInformation,
     ) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        kind: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        kind: u32,
-    ) -> NtStatus;
-    fn NtProtectVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        new: u32,
-        old: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        class: u32,
-        buf: *mut c_void,
-        len: usize,
-        ret: *mut usize,
-    ) -> NtStatus;
-    fn NtReadVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        buf: *mut c_void,
-        len: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        buf: *const c_void,
-        len: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtDuplicateObject(
-        source_process: HANDLE,
-        source: HANDLE,
-        target_process: HANDLE,
-        target: *mut HANDLE,
-        access: u32,
-        attributes: u32,
-        options: u32,
-    ) -> NtStatus;
+
 }
 
 fn utf16(s: &str) -> Vec<u16> {

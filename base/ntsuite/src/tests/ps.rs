@@ -24,15 +24,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-pub(crate) struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
 
 #[cfg_attr(
     target_arch = "x86",
@@ -40,43 +31,9 @@ pub(crate) struct ClientId {
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtOpenProcess(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtOpenThread(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
     fn NtSuspendThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
     fn NtOpenSemaphore(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtQuerySemaphore(
-        h: HANDLE,
-        class: u32,
-        buf: *mut core::ffi::c_void,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
+
 }
 
 const W: usize = size_of::<usize>();

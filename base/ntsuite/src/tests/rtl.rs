@@ -16,7 +16,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::STRING;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -43,31 +42,7 @@ extern "system" {
         src: *const STRING,
         allocate: u8,
     ) -> NtStatus;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-    fn RtlDosPathNameToNtPathName_U(
-        dos: *const u16,
-        nt: *mut UNICODE_STRING,
-        file_part: *mut *mut u16,
-        relative: *mut c_void,
-    ) -> u8;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrLoadDll(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        module: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
+
 }
 
 const HEAP_NO_SERIALIZE: u32 = 0x1;

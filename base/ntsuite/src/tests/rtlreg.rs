@@ -27,7 +27,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 type Routine = unsafe extern "system" fn(
     name: *mut u16,
@@ -74,8 +73,7 @@ extern "system" {
         context: *mut c_void,
         env: *const c_void,
     ) -> NtStatus;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
+
 }
 
 const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;

@@ -15,44 +15,11 @@ use crate::tests;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
 const KEY_READ: u32 = 0x0002_0019;
 const OBJ_CASE_INSENSITIVE: u32 = 0x40;
 const W: usize = size_of::<usize>();
-
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtOpenSymbolicLinkObject(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-    ) -> NtStatus;
-    fn NtQuerySymbolicLinkObject(h: HANDLE, target: *mut UNICODE_STRING, ret: *mut u32)
-        -> NtStatus;
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtQueryValueKey(
-        h: HANDLE,
-        name: *const UNICODE_STRING,
-        class: u32,
-        buf: *mut c_void,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-}
 
 fn utf16(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()

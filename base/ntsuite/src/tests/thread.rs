@@ -29,7 +29,6 @@ use alloc::string::String;
 use alloc::vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 const STATUS_PENDING: u32 = 0x0000_0103;
 const STATUS_TIMEOUT: u32 = 0x0000_0102;
@@ -48,14 +47,6 @@ const W: usize = size_of::<usize>();
 type Routine = extern "system" fn(*mut c_void) -> u32;
 
 #[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
-
-#[repr(C)]
 struct Attributes<const N: usize> {
     total: usize,
     entries: [[usize; 4]; N],
@@ -67,19 +58,6 @@ struct Attributes<const N: usize> {
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
     fn NtCreateThread(
         h: *mut HANDLE,
         access: u32,
@@ -102,44 +80,7 @@ extern "system" {
         h: *mut HANDLE,
         cid: *mut ClientId,
     ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        kind: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        kind: u32,
-    ) -> NtStatus;
-    fn NtOpenProcess(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
+
 }
 
 /// The calling thread's TEB (`NtCurrentTeb()`).

@@ -28,30 +28,6 @@ use alloc::string::String;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
     fn NtQueryTimerResolution(max: *mut u32, min: *mut u32, current: *mut u32) -> NtStatus;
     fn NtSetTimerResolution(desired: u32, set: u8, actual: *mut u32) -> NtStatus;
 }

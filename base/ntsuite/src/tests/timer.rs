@@ -34,7 +34,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -42,23 +41,7 @@ use ntdef::types::OBJECT_ATTRIBUTES;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateTimer(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        timer_type: u32,
-    ) -> NtStatus;
     fn NtOpenTimer(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetTimer(
-        h: HANDLE,
-        due: *const i64,
-        apc: *const c_void,
-        context: *const c_void,
-        resume: u8,
-        period: i32,
-        previous: *mut u8,
-    ) -> NtStatus;
-    fn NtCancelTimer(h: HANDLE, current: *mut u8) -> NtStatus;
     fn NtQueryTimer(
         h: HANDLE,
         class: u32,
@@ -66,17 +49,7 @@ extern "system" {
         length: u32,
         returned: *mut u32,
     ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtOpenEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
+
 }
 
 const STATUS_TIMEOUT: u32 = 0x0000_0102;
