@@ -298,3 +298,34 @@ pub fn unicode_raw(length: u16, maximum: u16, buffer: usize) -> UNICODE_STRING {
         Buffer: buffer as *mut u16,
     }
 }
+
+/// Bytes in a pointer (8 on x86_64, 4 on i386).
+pub const W: usize = size_of::<usize>();
+
+/// The calling thread's TEB (`NtCurrentTeb()`), by its `NtTib.Self` field.
+pub fn current_teb() -> usize {
+    let teb: usize;
+    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
+    };
+    // SAFETY: as above.
+    #[cfg(target_arch = "x86")]
+    unsafe {
+        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
+    };
+    teb
+}
+
+/// The calling thread's ClientId, from its TEB (0x40 on x64, 0x20 on x86).
+pub fn current_cid() -> ClientId {
+    let at = current_teb() + if W == 8 { 0x40 } else { 0x20 };
+    // SAFETY: the TEB is mapped for the thread's life.
+    unsafe {
+        ClientId {
+            UniqueProcess: *(at as *const usize),
+            UniqueThread: *((at + W) as *const usize),
+        }
+    }
+}

@@ -53,7 +53,6 @@ const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
 const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
 const NOTIFICATION: u32 = 0;
 const CREATE_SUSPENDED: u32 = 1;
-const W: usize = size_of::<usize>();
 
 type ApcRoutine = extern "system" fn(usize, usize, usize);
 type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;
@@ -79,20 +78,7 @@ fn ok(what: &str, s: NtStatus) -> Result<(), String> {
 
 /// The calling thread's ClientId.UniqueThread, from its TEB.
 fn current_tid() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    let at = teb + if W == 8 { 0x48 } else { 0x24 };
-    // SAFETY: ClientId.UniqueThread lies inside the mapped TEB.
-    unsafe { *(at as *const usize) }
+    current_cid().UniqueThread
 }
 
 /// What the APC routines saw: (routine tag, argument 1..3, thread id) per call.

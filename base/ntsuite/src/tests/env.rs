@@ -90,7 +90,6 @@ const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 const STATUS_VARIABLE_NOT_FOUND: u32 = 0xC000_0100;
 
 const X64: bool = cfg!(target_pointer_width = "64");
-const W: usize = size_of::<usize>();
 const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
 const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
 const PEB_PROCESS_HEAP: usize = if X64 { 0x30 } else { 0x18 };
@@ -167,23 +166,8 @@ fn word(addr: usize) -> usize {
     unsafe { (addr as *const usize).read() }
 }
 
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn peb() -> usize {
-    word(teb() + TEB_PEB)
+    word(current_teb() + TEB_PEB)
 }
 
 /// Queries `name` in `env` with a buffer of `chars` characters (pre-filled with `@`):

@@ -38,7 +38,6 @@ extern "system" {
 const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
 
 const X64: bool = cfg!(target_pointer_width = "64");
-const W: usize = size_of::<usize>();
 const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
 const PEB_IMAGE_BASE: usize = if X64 { 0x10 } else { 0x08 };
 const PEB_LDR: usize = if X64 { 0x18 } else { 0x0C };
@@ -77,23 +76,8 @@ fn u32_at(addr: usize) -> u32 {
     unsafe { (addr as *const u32).read() }
 }
 
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn peb() -> usize {
-    word(teb() + TEB_PEB)
+    word(current_teb() + TEB_PEB)
 }
 
 fn text(entry: usize, field: usize) -> String {

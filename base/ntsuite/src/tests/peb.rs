@@ -21,7 +21,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-const W: usize = size_of::<usize>();
 const X64: bool = cfg!(target_pointer_width = "64");
 const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
 const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
@@ -42,22 +41,6 @@ fn check(what: &str, ok: bool) -> Result<(), String> {
     }
 }
 
-/// This thread's TEB, by its `NtTib.Self` field.
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn word(addr: usize) -> usize {
     // SAFETY: callers pass addresses inside the TEB, PEB or parameter block, all
     // mapped for the life of the process.
@@ -66,7 +49,7 @@ fn word(addr: usize) -> usize {
 
 /// The parameter block and its `Length`.
 fn parameters() -> Result<(usize, usize), String> {
-    let peb = word(teb() + TEB_PEB);
+    let peb = word(current_teb() + TEB_PEB);
     check("TEB.ProcessEnvironmentBlock is NULL", peb != 0)?;
     let params = word(peb + PEB_PROCESS_PARAMETERS);
     check("PEB.ProcessParameters is NULL", params != 0)?;

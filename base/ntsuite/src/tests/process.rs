@@ -30,7 +30,6 @@ const STATUS_TIMEOUT: u32 = 0x0000_0102;
 const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
 const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
 const STATUS_INVALID_IMAGE_NOT_MZ: u32 = 0xC000_012F;
-const W: usize = size_of::<usize>();
 
 /// RTL_USER_PROCESS_PARAMETERS offsets (Windows 7 public symbols).
 #[cfg(target_pointer_width = "64")]
@@ -179,20 +178,7 @@ fn basic(h: HANDLE) -> Result<(u32, usize, usize), String> {
 
 /// Our own process id, from the TEB's ClientId.
 fn own_pid() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    let at = teb + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: the TEB is mapped for the thread's life.
-    unsafe { *(at as *const usize) }
+    current_cid().UniqueProcess
 }
 
 fn run_hello(normalized: bool) -> Result<(), String> {

@@ -36,7 +36,6 @@ extern "system" {
 
 }
 
-const W: usize = size_of::<usize>();
 const PBI_LEN: usize = 6 * W;
 const TBI_LEN: usize = if W == 8 { 48 } else { 28 };
 const STATUS_PENDING: u32 = 0x0000_0103;
@@ -54,26 +53,12 @@ const SYNCHRONIZE: u32 = 0x0010_0000;
 
 /// The TEB's Self, ClientId and ProcessEnvironmentBlock.
 fn teb() -> (usize, ClientId, usize) {
-    let teb: usize;
-    // SAFETY: GS (x64) / FS (x86) holds the TEB; NtTib.Self is at 0x30 / 0x18.
-    unsafe {
-        #[cfg(target_arch = "x86_64")]
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly));
-        #[cfg(target_arch = "x86")]
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly));
-    }
-    let (cid, peb) = if W == 8 { (0x40, 0x60) } else { (0x20, 0x30) };
-    // SAFETY: ClientId and ProcessEnvironmentBlock lie inside the mapped TEB.
-    unsafe {
-        (
-            teb,
-            ClientId {
-                UniqueProcess: *((teb + cid) as *const usize),
-                UniqueThread: *((teb + cid + W) as *const usize),
-            },
-            *((teb + peb) as *const usize),
-        )
-    }
+    let teb = current_teb();
+    let peb = if W == 8 { 0x60 } else { 0x30 };
+    // SAFETY: ProcessEnvironmentBlock lies inside the mapped TEB.
+    (teb, current_cid(), unsafe {
+        *((teb + peb) as *const usize)
+    })
 }
 
 fn word(b: &[u8], at: usize) -> usize {

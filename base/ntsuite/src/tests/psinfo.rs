@@ -54,7 +54,6 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-const W: usize = size_of::<usize>();
 const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
 const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
 const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
@@ -207,25 +206,6 @@ fn process_base(h: HANDLE) -> Result<i32, String> {
     Ok(u32_at(&b.0, 3 * W) as i32)
 }
 
-fn own_cid() -> ClientId {
-    let teb: usize;
-    // SAFETY: GS (x64) / FS (x86) is based at this thread's TEB; NtTib.Self.
-    unsafe {
-        #[cfg(target_arch = "x86_64")]
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly));
-        #[cfg(target_arch = "x86")]
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly));
-    }
-    let at = teb + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: ClientId lies inside the mapped TEB.
-    unsafe {
-        ClientId {
-            UniqueProcess: *(at as *const usize),
-            UniqueThread: *((at + W) as *const usize),
-        }
-    }
-}
-
 fn no_attributes() -> OBJECT_ATTRIBUTES {
     OBJECT_ATTRIBUTES {
         Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
@@ -241,7 +221,7 @@ fn no_attributes() -> OBJECT_ATTRIBUTES {
 fn open_own(thread: bool, access: u32) -> Result<HANDLE, String> {
     let mut h: HANDLE = core::ptr::null_mut();
     let oa = no_attributes();
-    let cid = own_cid();
+    let cid = current_cid();
     // SAFETY: locals for every pointer.
     let s = unsafe {
         if thread {
@@ -524,7 +504,7 @@ fn system_process_list() -> Result<(), String> {
         idle.pid == 0 && idle.name.is_empty(),
     )?;
     check("idle has a thread", idle.threads == 1)?;
-    let me = own_cid();
+    let me = current_cid();
     let e = list
         .find(me.UniqueProcess)
         .ok_or("own process not listed")?;
@@ -589,7 +569,7 @@ fn system_process_threads() -> Result<(), String> {
     with_helper(0, |waiting| {
         with_helper_suspended(|suspended| {
             let list = process_list()?;
-            let me = own_cid();
+            let me = current_cid();
             let e = list
                 .find(me.UniqueProcess)
                 .ok_or("own process not listed")?;
@@ -681,7 +661,7 @@ fn system_process_threads_and_cleanup() -> Result<(), String> {
 fn system_process_child() -> Result<(), String> {
     with_child(|child| {
         let list = process_list()?;
-        let me = own_cid();
+        let me = current_cid();
         let e = list
             .find(child.ClientId.UniqueProcess)
             .ok_or("child not listed")?;

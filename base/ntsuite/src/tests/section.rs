@@ -129,7 +129,6 @@ const PROCESS_VM_OPERATION: u32 = 0x0008;
 const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 const OBJ_OPENIF: u32 = 0x80;
 const NULL: HANDLE = core::ptr::null_mut();
-const W: usize = size_of::<usize>();
 const BASIC_LEN: usize = if W == 8 { 24 } else { 16 };
 
 fn close(h: HANDLE) {

@@ -337,7 +337,6 @@ fn performance_information() -> Result<(), String> {
 const MODULE_SIZE: usize = 296;
 #[cfg(target_pointer_width = "32")]
 const MODULE_SIZE: usize = 284;
-const W: usize = size_of::<usize>();
 
 fn module_information() -> Result<(), String> {
     let mut len = 0u32;

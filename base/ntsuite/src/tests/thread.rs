@@ -42,7 +42,6 @@ const CREATE_SUSPENDED: u32 = 1;
 const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
 const SYNCHRONIZATION_EVENT: u32 = 1;
 const NOTIFICATION_EVENT: u32 = 0;
-const W: usize = size_of::<usize>();
 
 type Routine = extern "system" fn(*mut c_void) -> u32;
 
@@ -81,34 +80,6 @@ extern "system" {
         cid: *mut ClientId,
     ) -> NtStatus;
 
-}
-
-/// The calling thread's TEB (`NtCurrentTeb()`).
-fn current_teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
-/// The calling thread's ClientId, from its TEB (0x40 on x64, 0x20 on x86).
-fn current_cid() -> ClientId {
-    let at = current_teb() + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: the TEB is mapped for the thread's life.
-    unsafe {
-        ClientId {
-            UniqueProcess: *(at as *const usize),
-            UniqueThread: *((at + W) as *const usize),
-        }
-    }
 }
 
 fn ok(what: &str, s: NtStatus) -> Result<(), String> {
