@@ -269,6 +269,58 @@ pub const STATUS_DATATYPE_MISALIGNMENT: u32 = 0x8000_0002;
 pub const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
 pub const STATUS_INVALID_HANDLE: u32 = 0xC000_0008;
 
+// Constants more than one area uses (values from the WDK headers and MS-ERREF 2.3.1).
+pub const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
+pub const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
+pub const NOTIFICATION: u32 = 0;
+pub const SYNCHRONIZATION: u32 = 1;
+pub const CREATE_SUSPENDED: u32 = 1;
+pub const OBJ_CASE_INSENSITIVE: u32 = 0x40;
+pub const OBJ_OPENIF: u32 = 0x80;
+pub const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
+pub const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
+pub const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
+pub const SYNCHRONIZE: u32 = 0x0010_0000;
+pub const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
+pub const WAIT_ALL: u32 = 0;
+pub const WAIT_ANY: u32 = 1;
+pub const NULL: HANDLE = core::ptr::null_mut();
+pub const ZERO: i64 = 0;
+pub const X64: bool = cfg!(target_pointer_width = "64");
+pub const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
+pub const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
+pub const REG_NONE: u32 = 0;
+pub const REG_SZ: u32 = 1;
+pub const REG_EXPAND_SZ: u32 = 2;
+pub const REG_MULTI_SZ: u32 = 7;
+pub const REG_DWORD: u32 = 4;
+pub const REG_QWORD: u32 = 11;
+pub const STATUS_TIMEOUT: u32 = 0x0000_0102;
+pub const STATUS_PENDING: u32 = 0x0000_0103;
+pub const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
+pub const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
+pub const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
+pub const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;
+pub const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
+pub const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
+pub const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
+pub const STATUS_CONFLICTING_ADDRESSES: u32 = 0xC000_0018;
+pub const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
+pub const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
+pub const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
+pub const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
+pub const STATUS_OBJECT_NAME_COLLISION: u32 = 0xC000_0035;
+pub const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
+pub const STATUS_OBJECT_PATH_SYNTAX_BAD: u32 = 0xC000_003B;
+pub const STATUS_INVALID_PAGE_PROTECTION: u32 = 0xC000_0045;
+pub const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
+pub const STATUS_INVALID_PARAMETER_1: u32 = 0xC000_00EF;
+pub const STATUS_INVALID_PARAMETER_3: u32 = 0xC000_00F1;
+pub const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
+pub const STATUS_INVALID_PARAMETER_6: u32 = 0xC000_00F4;
+pub const STATUS_COMMITMENT_LIMIT: u32 = 0xC000_012D;
+pub const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
+
 /// `0xc0000008 (STATUS_INVALID_HANDLE)`.
 pub fn describe(status: u32) -> String {
     match NtStatus::from_u32(status).name() {

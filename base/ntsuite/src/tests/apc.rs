@@ -40,19 +40,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 const STATUS_USER_APC: u32 = 0x0000_00C0;
 const STATUS_ALERTED: u32 = 0x0000_0101;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
 const THREAD_SET_CONTEXT: u32 = 0x0010;
 const THREAD_ALERT: u32 = 0x0004;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
-const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const CREATE_SUSPENDED: u32 = 1;
 
 type ApcRoutine = extern "system" fn(usize, usize, usize);
 type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;

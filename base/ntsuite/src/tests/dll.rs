@@ -20,9 +20,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 
-const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
-const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
-
 #[cfg_attr(
     target_arch = "x86",
     link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")

@@ -85,13 +85,8 @@ extern "system" {
     fn RtlSizeHeap(heap: *mut c_void, flags: u32, p: *const c_void) -> usize;
 }
 
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 const STATUS_VARIABLE_NOT_FOUND: u32 = 0xC000_0100;
 
-const X64: bool = cfg!(target_pointer_width = "64");
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
-const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
 const PEB_PROCESS_HEAP: usize = if X64 { 0x30 } else { 0x18 };
 const CURRENT_DIRECTORY: usize = if X64 { 0x38 } else { 0x24 };
 const DLL_PATH: usize = if X64 { 0x50 } else { 0x30 };

@@ -23,7 +23,6 @@ use alloc::format;
 use alloc::string::String;
 use ntdef::memory::*;
 
-const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
 const KUSER: usize = 0x7FFE_0000;
 /// 100 ns units per millisecond.
 const MS: u64 = 10_000;

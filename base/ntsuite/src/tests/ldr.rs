@@ -35,10 +35,6 @@ extern "system" {
     fn LdrFindEntryForAddress(address: *const c_void, entry: *mut *mut c_void) -> NtStatus;
 }
 
-const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
-
-const X64: bool = cfg!(target_pointer_width = "64");
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
 const PEB_IMAGE_BASE: usize = if X64 { 0x10 } else { 0x08 };
 const PEB_LDR: usize = if X64 { 0x18 } else { 0x0C };
 const DATA_LENGTH: usize = if X64 { 0x58 } else { 0x30 };

@@ -57,31 +57,16 @@ extern "system" {
 }
 
 // [NTSTATUS]
-const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
-const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 const STATUS_OBJECT_NAME_INVALID: u32 = 0xC000_0033;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_NAME_COLLISION: u32 = 0xC000_0035;
-const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
-const STATUS_OBJECT_PATH_SYNTAX_BAD: u32 = 0xC000_003B;
 
 // Access rights and flags (`ntdef.h`, `wdm.h`, `winnt.h`).
 const DELETE: u32 = 0x0001_0000;
 const DIRECTORY_QUERY: u32 = 0x0001;
 const DIRECTORY_TRAVERSE: u32 = 0x0002;
 const DIRECTORY_ALL_ACCESS: u32 = 0x000F_000F;
-const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
 const SYMBOLIC_LINK_ALL_ACCESS: u32 = 0x000F_0001;
 const PROCESS_DUP_HANDLE: u32 = 0x0040;
 const OBJ_PERMANENT: u32 = 0x10;
-const OBJ_CASE_INSENSITIVE: u32 = 0x40;
-const OBJ_OPENIF: u32 = 0x80;
 const DUPLICATE_CLOSE_SOURCE: u32 = 1;
 const DUPLICATE_SAME_ACCESS: u32 = 2;
 
@@ -116,8 +101,6 @@ fn oa(root: HANDLE, n: Option<&Name>, attributes: u32) -> OBJECT_ATTRIBUTES {
         SecurityQualityOfService: core::ptr::null_mut(),
     }
 }
-
-const NULL: HANDLE = core::ptr::null_mut();
 
 fn create_dir(path: &str, attributes: u32) -> (NtStatus, HANDLE) {
     let n = name(path);

@@ -21,9 +21,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-const X64: bool = cfg!(target_pointer_width = "64");
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
-const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
 const FLAGS: usize = 0x08;
 const CURRENT_DIRECTORY: usize = if X64 { 0x38 } else { 0x24 };
 const DLL_PATH: usize = if X64 { 0x50 } else { 0x30 };

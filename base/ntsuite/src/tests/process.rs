@@ -25,10 +25,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
 const STATUS_INVALID_IMAGE_NOT_MZ: u32 = 0xC000_012F;
 
 /// RTL_USER_PROCESS_PARAMETERS offsets (Windows 7 public symbols).

@@ -38,18 +38,11 @@ extern "system" {
 
 const PBI_LEN: usize = 6 * W;
 const TBI_LEN: usize = if W == 8 { 48 } else { 28 };
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
 const STATUS_INVALID_CID: u32 = 0xC000_000B;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
 const STATUS_INVALID_PARAMETER_MIX: u32 = 0xC000_0030;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
 const STATUS_PROCESS_IS_TERMINATING: u32 = 0xC000_010A;
 const PROCESS_TERMINATE: u32 = 0x0001;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 const THREAD_SUSPEND_RESUME: u32 = 0x0002;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
-const SYNCHRONIZE: u32 = 0x0010_0000;
 
 /// The TEB's Self, ClientId and ProcessEnvironmentBlock.
 fn teb() -> (usize, ClientId, usize) {

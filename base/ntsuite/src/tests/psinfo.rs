@@ -54,20 +54,11 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 const STATUS_PRIVILEGE_NOT_HELD: u32 = 0xC000_0061;
 
 const PROCESS_SET_INFORMATION: u32 = 0x0200;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 const THREAD_SET_INFORMATION: u32 = 0x0020;
 const THREAD_SET_LIMITED_INFORMATION: u32 = 0x0400;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
 
 // PROCESSINFOCLASS / THREADINFOCLASS / SYSTEM_INFORMATION_CLASS.
 const PROCESS_BASE_PRIORITY: u32 = 5;
@@ -1400,8 +1391,6 @@ fn set_thread_other_classes() -> Result<(), String> {
         )
     })
 }
-
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 
 pub const TESTS: &[Test] = tests![
     ("psinfo.system_process_list", system_process_list),

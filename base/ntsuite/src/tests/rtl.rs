@@ -49,9 +49,7 @@ const HEAP_NO_SERIALIZE: u32 = 0x1;
 const HEAP_GROWABLE: u32 = 0x2;
 const HEAP_ZERO_MEMORY: u32 = 0x8;
 const HEAP_REALLOC_IN_PLACE_ONLY: u32 = 0x10;
-const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
 const STATUS_ORDINAL_NOT_FOUND: u32 = 0xC000_0138;
-const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
 
 /// `PEB.ProcessHeap` through `TEB.ProcessEnvironmentBlock` (x64: TEB 0x60, PEB 0x30;
 /// x86: TEB 0x30, PEB 0x18).

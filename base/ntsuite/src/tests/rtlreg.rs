@@ -76,10 +76,6 @@ extern "system" {
 
 }
 
-const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-
 const ABSOLUTE: u32 = 0;
 const SERVICES: u32 = 1;
 const CONTROL: u32 = 2;
@@ -95,13 +91,6 @@ const NOVALUE: u32 = 0x08;
 const NOEXPAND: u32 = 0x10;
 const DIRECT: u32 = 0x20;
 const DELETE: u32 = 0x40;
-
-const REG_NONE: u32 = 0;
-const REG_SZ: u32 = 1;
-const REG_EXPAND_SZ: u32 = 2;
-const REG_DWORD: u32 = 4;
-const REG_MULTI_SZ: u32 = 7;
-const REG_QWORD: u32 = 11;
 
 const KEY: &str = "\\Registry\\Machine\\Software\\NtSuiteRtl";
 

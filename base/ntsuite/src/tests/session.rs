@@ -16,9 +16,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
 const KEY_READ: u32 = 0x0002_0019;
-const OBJ_CASE_INSENSITIVE: u32 = 0x40;
 
 fn utf16(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()

@@ -31,9 +31,6 @@ use alloc::format;
 use alloc::string::String;
 use core::ffi::c_void;
 
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-
 /// `SYSTEM_BASIC_INFORMATION`.
 #[repr(C)]
 #[derive(Default)]

@@ -30,16 +30,6 @@ use alloc::vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
-const CREATE_SUSPENDED: u32 = 1;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
 const SYNCHRONIZATION_EVENT: u32 = 1;
 const NOTIFICATION_EVENT: u32 = 0;
 

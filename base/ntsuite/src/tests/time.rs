@@ -32,11 +32,6 @@ extern "system" {
     fn NtSetTimerResolution(desired: u32, set: u8, actual: *mut u32) -> NtStatus;
 }
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const WAIT_ANY: u32 = 1;
-const WAIT_ALL: u32 = 0;
 /// 100 ns units per millisecond.
 const MS: i64 = 10_000;
 /// 2020-01-01 00:00:00 UTC as 100 ns since 1601: any clock that claims to be set is

@@ -52,22 +52,9 @@ extern "system" {
 
 }
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
-const STATUS_INVALID_PARAMETER_6: u32 = 0xC000_00F4;
-
-const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const SYNCHRONIZATION: u32 = 1;
-const NULL: HANDLE = core::ptr::null_mut();
 const NOAPC: *const c_void = core::ptr::null();
 /// 100 ns units per millisecond.
 const MS: i64 = 10_000;
-const ZERO: i64 = 0;
 
 /// `TIMER_BASIC_INFORMATION`.
 #[repr(C)]
