@@ -1,9 +1,11 @@
-//! The ntdll imports the tests call (beyond the two `native` declares) and helpers for
-//! handling statuses.
+//! What the test areas share: the ntdll imports more than one area calls (beyond the two
+//! `native` declares), constants, the TEB, name and attribute builders, event and wait
+//! helpers, and helpers for handling statuses.
 #![allow(non_snake_case, dead_code, clippy::upper_case_acronyms)]
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::ffi::c_void;
 pub use ntdef::status::NtStatus;
 pub use ntdef::types::{OBJECT_ATTRIBUTES, STRING, UNICODE_STRING};
@@ -380,4 +382,48 @@ pub fn current_cid() -> ClientId {
             UniqueThread: *((at + W) as *const usize),
         }
     }
+}
+
+/// `s` in UTF-16 (no terminator).
+pub fn wide(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+/// A `UNICODE_STRING` over `units` (no terminator counted).
+pub fn unicode(units: &[u16]) -> UNICODE_STRING {
+    let bytes = (units.len() * 2) as u16;
+    unicode_raw(bytes, bytes, units.as_ptr() as usize)
+}
+
+/// A name and the `UNICODE_STRING` over it (kept together so the buffer outlives it).
+pub struct Name {
+    _units: Vec<u16>,
+    pub us: UNICODE_STRING,
+}
+
+pub fn name(s: &str) -> Name {
+    let units = wide(s);
+    let us = unicode(&units);
+    Name { _units: units, us }
+}
+
+/// `InitializeObjectAttributes`: `name` (or none) relative to `root`, no security.
+pub fn object_attributes(
+    root: HANDLE,
+    name: Option<&UNICODE_STRING>,
+    attributes: u32,
+) -> OBJECT_ATTRIBUTES {
+    OBJECT_ATTRIBUTES {
+        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
+        RootDirectory: root,
+        ObjectName: name.map_or(core::ptr::null_mut(), |n| n as *const _ as *mut _),
+        Attributes: attributes,
+        SecurityDescriptor: core::ptr::null_mut(),
+        SecurityQualityOfService: core::ptr::null_mut(),
+    }
+}
+
+/// Object attributes without a name (as for opening by id or an unnamed object).
+pub fn no_attributes() -> OBJECT_ATTRIBUTES {
+    object_attributes(NULL, None, 0)
 }

@@ -102,36 +102,12 @@ const KEY_VALUE_PARTIAL: u32 = 2;
 const KEY_BASIC: u32 = 0;
 const KEY_NAME: u32 = 3;
 
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
 fn bytes_of(units: &[u16]) -> Vec<u8> {
     units.iter().flat_map(|u| u.to_le_bytes()).collect()
 }
 
-/// A name and the `UNICODE_STRING` over it (kept together so the buffer outlives it).
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units = wide(s);
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(root: HANDLE, n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: root,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: OBJ_CASE_INSENSITIVE,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(root, Some(&n.us), OBJ_CASE_INSENSITIVE)
 }
 
 fn ok(what: &str, s: NtStatus) -> Result<(), String> {

@@ -119,20 +119,6 @@ fn check(what: &str, ok: bool) -> Result<(), String> {
     }
 }
 
-fn units(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-/// A counted string over `u` (no terminator counted; `MaximumLength` = `Length` + 2
-/// when `u` has room for one).
-fn us(u: &[u16]) -> UNICODE_STRING {
-    unicode_raw(
-        (u.len() * 2) as u16,
-        (u.len() * 2) as u16,
-        u.as_ptr() as usize,
-    )
-}
-
 /// A block from `name=value` entries.
 fn block(entries: &[&str]) -> Vec<u16> {
     let mut b = Vec::new();
@@ -168,8 +154,8 @@ fn peb() -> usize {
 /// Queries `name` in `env` with a buffer of `chars` characters (pre-filled with `@`):
 /// (status, Length, the buffer including one guard unit).
 fn query(env: *const c_void, name: &str, chars: usize) -> (NtStatus, u16, Vec<u16>) {
-    let n = units(name);
-    let name_us = us(&n);
+    let n = wide(name);
+    let name_us = unicode(&n);
     let mut buf = vec![u16::from(b'@'); chars + 1];
     let mut value = unicode_raw(0, (chars * 2) as u16, buf.as_mut_ptr() as usize);
     // SAFETY: valid strings; the buffer holds `chars` + 1 units.
@@ -215,8 +201,8 @@ fn env_query() -> Result<(), String> {
 }
 
 fn expand(env: *const c_void, src: &str, chars: usize) -> (NtStatus, u32, String, u16) {
-    let s = units(src);
-    let src_us = us(&s);
+    let s = wide(src);
+    let src_us = unicode(&s);
     let mut buf = vec![u16::from(b'-'); chars + 1];
     let mut dst = unicode_raw(0, (chars * 2) as u16, buf.as_mut_ptr() as usize);
     if chars == 0 {
@@ -262,14 +248,14 @@ fn env_expand() -> Result<(), String> {
 }
 
 fn set(env: *mut *mut c_void, name: &str, value: Option<&str>) -> NtStatus {
-    let n = units(name);
-    let v = value.map(units);
-    let v_us = v.as_ref().map(|v| us(v));
+    let n = wide(name);
+    let v = value.map(wide);
+    let v_us = v.as_ref().map(|v| unicode(v));
     // SAFETY: valid strings; `env` NULL or a block pointer.
     unsafe {
         RtlSetEnvironmentVariable(
             env,
-            &us(&n),
+            &unicode(&n),
             v_us.as_ref().map_or(core::ptr::null(), |v| v as *const _),
         )
     }
@@ -476,8 +462,8 @@ fn current_env() -> Vec<u16> {
 }
 
 fn params_defaults() -> Result<(), String> {
-    let image = units("c:\\foo.exe");
-    let image_us = us(&image);
+    let image = wide("c:\\foo.exe");
+    let image_us = unicode(&image);
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output and image name; the rest NULL.
     let st = unsafe {
@@ -518,11 +504,11 @@ fn params_defaults() -> Result<(), String> {
 }
 
 fn params_given() -> Result<(), String> {
-    let image = units("c:\\foo.exe");
-    let dummy = units("dummy1");
-    let dir = units("dummy2");
+    let image = wide("c:\\foo.exe");
+    let dummy = wide("dummy1");
+    let dir = wide("dummy2");
     let env = block(&["a=b", "c=d"]);
-    let (i, d, c) = (us(&image), us(&dummy), us(&dir));
+    let (i, d, c) = (unicode(&image), unicode(&dummy), unicode(&dir));
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output, strings and environment.
     let st = unsafe {
@@ -547,8 +533,8 @@ fn params_given() -> Result<(), String> {
 }
 
 fn params_normalize() -> Result<(), String> {
-    let image = units("c:\\bar.exe");
-    let i = us(&image);
+    let image = wide("c:\\bar.exe");
+    let i = unicode(&image);
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output and image name; the rest NULL.
     let st = unsafe {

@@ -21,7 +21,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::ffi::c_void;
 
 #[cfg_attr(
@@ -70,27 +69,8 @@ const STATUS_SEMAPHORE_LIMIT_EXCEEDED: u32 = 0xC000_0047;
 
 const ALL: u32 = 0x001F_0003;
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), attributes)
 }
 
 fn ok(what: &str, s: NtStatus) -> Result<(), String> {

@@ -19,7 +19,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -47,27 +46,8 @@ const GENERIC_WRITE: u32 = 0x4000_0000;
 /// 10 ms, relative.
 const SHORT: i64 = -100_000;
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), 0)
 }
 
 fn create(access: u32, n: Option<&Name>) -> Result<HANDLE, String> {

@@ -74,32 +74,8 @@ const PTR: usize = size_of::<usize>();
 /// `OBJECT_DIRECTORY_INFORMATION`: two `UNICODE_STRING`s.
 const DIR_INFO: usize = 2 * size_of::<UNICODE_STRING>();
 
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-/// A name and the `UNICODE_STRING` over it (kept together so the buffer outlives it).
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units = wide(s);
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(root: HANDLE, n: Option<&Name>, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: root,
-        ObjectName: n.map_or(core::ptr::null_mut(), |n| &n.us as *const _ as *mut _),
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(root, n.map(|n| &n.us), attributes)
 }
 
 fn create_dir(path: &str, attributes: u32) -> (NtStatus, HANDLE) {

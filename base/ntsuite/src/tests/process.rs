@@ -76,18 +76,14 @@ extern "system" {
 
 }
 
-fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
 /// A parameter block with these strings, after the structure: `normalized` with
 /// addresses, else with offsets from the block (as RtlCreateProcessParameters makes).
 /// The `u64` vector keeps it 8-aligned.
 fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
     let strings = [
-        (rupp::IMAGE_PATH_NAME, utf16(image)),
-        (rupp::COMMAND_LINE, utf16(command)),
-        (rupp::CURRENT_DIRECTORY, utf16("C:\\")),
+        (rupp::IMAGE_PATH_NAME, wide(image)),
+        (rupp::COMMAND_LINE, wide(command)),
+        (rupp::CURRENT_DIRECTORY, wide("C:\\")),
     ];
     let total = rupp::SIZE + strings.iter().map(|(_, s)| s.len() * 2 + 2).sum::<usize>();
     let mut block = vec![0u64; total.div_ceil(8)];
@@ -116,7 +112,7 @@ fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
 
 /// Starts `image` (its thread suspended) with a block made by [`parameters`].
 pub(super) fn create(image: &str, normalized: bool) -> Result<ProcessInformation, NtStatus> {
-    let name = utf16(image);
+    let name = wide(image);
     let us = UNICODE_STRING {
         Length: (name.len() * 2) as u16,
         MaximumLength: (name.len() * 2) as u16,

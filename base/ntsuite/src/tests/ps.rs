@@ -185,17 +185,6 @@ fn bad_queries() -> Result<(), String> {
     expect_status("process basic on a thread", s, 0xC000_0024)
 }
 
-fn no_attributes() -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
 pub(crate) fn open_process(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
     let oa = no_attributes();
     let mut h: HANDLE = core::ptr::null_mut();

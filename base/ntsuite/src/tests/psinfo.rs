@@ -197,17 +197,6 @@ fn process_base(h: HANDLE) -> Result<i32, String> {
     Ok(u32_at(&b.0, 3 * W) as i32)
 }
 
-fn no_attributes() -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
 /// This process (`thread` false) or thread opened by id with `access`.
 fn open_own(thread: bool, access: u32) -> Result<HANDLE, String> {
     let mut h: HANDLE = core::ptr::null_mut();

@@ -958,27 +958,8 @@ fn reserve_section() -> Result<(), String> {
     r
 }
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), attributes)
 }
 
 fn named_sections() -> Result<(), String> {

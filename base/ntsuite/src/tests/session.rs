@@ -18,27 +18,8 @@ use alloc::vec::Vec;
 
 const KEY_READ: u32 = 0x0002_0019;
 
-fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-fn unicode(units: &[u16]) -> UNICODE_STRING {
-    UNICODE_STRING {
-        Length: (units.len() * 2) as u16,
-        MaximumLength: (units.len() * 2) as u16,
-        Buffer: units.as_ptr() as *mut u16,
-    }
-}
-
 fn attributes(name: &UNICODE_STRING) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: name as *const _ as *mut _,
-        Attributes: OBJ_CASE_INSENSITIVE,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(name), OBJ_CASE_INSENSITIVE)
 }
 
 /// Whether smss started us: our parent process is not the executive (id 0).
@@ -62,7 +43,7 @@ fn parent_pid() -> usize {
 }
 
 fn link_target(path: &str) -> Result<String, String> {
-    let name = utf16(path);
+    let name = wide(path);
     let us = unicode(&name);
     let oa = attributes(&us);
     let mut h: HANDLE = core::ptr::null_mut();
@@ -104,14 +85,14 @@ fn boot_execute_lists_the_suite() -> Result<(), String> {
         crate::suite::println("session.boot_execute_lists_the_suite: not started by smss, skipped");
         return Ok(());
     }
-    let key = utf16("\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager");
+    let key = wide("\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager");
     let us = unicode(&key);
     let oa = attributes(&us);
     let mut h: HANDLE = core::ptr::null_mut();
     // SAFETY: locals for every pointer.
     let s = unsafe { NtOpenKey(&mut h, KEY_READ, &oa) };
     expect_status("open Session Manager", s, STATUS_SUCCESS)?;
-    let value = utf16("BootExecute");
+    let value = wide("BootExecute");
     let vs = unicode(&value);
     let mut b = [0u64; 256];
     let mut len = 0u32;

@@ -32,7 +32,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::ffi::c_void;
 
 #[cfg_attr(
@@ -317,27 +316,8 @@ fn wrong_types_and_arguments() -> Result<(), String> {
     r
 }
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), 0)
 }
 
 fn named_timer() -> Result<(), String> {
