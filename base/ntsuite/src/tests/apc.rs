@@ -552,14 +552,7 @@ fn bad_input() -> Result<(), String> {
             UniqueProcess: 0,
             UniqueThread: current_tid(),
         };
-        let oa = OBJECT_ATTRIBUTES {
-            Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-            RootDirectory: core::ptr::null_mut(),
-            ObjectName: core::ptr::null_mut(),
-            Attributes: 0,
-            SecurityDescriptor: core::ptr::null_mut(),
-            SecurityQualityOfService: core::ptr::null_mut(),
-        };
+        let oa = no_attributes();
         let mut weak: HANDLE = null;
         // SAFETY: locals for every pointer.
         let s = unsafe { NtOpenThread(&mut weak, THREAD_QUERY_LIMITED_INFORMATION, &oa, &cid) };

@@ -675,14 +675,7 @@ fn enumerate_subkey_delete() -> Result<(), String> {
         (name_units.len() * 2) as u16,
         name_units.as_ptr() as usize,
     );
-    let oa = OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: &name as *const _ as *mut _,
-        Attributes: 0x40,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    };
+    let oa = object_attributes(NULL, Some(&name), OBJ_CASE_INSENSITIVE);
     let mut h: HANDLE = core::ptr::null_mut();
     // SAFETY: valid attributes and output.
     let st = unsafe { NtOpenKey(&mut h, 0x2_0019, &oa) };

@@ -531,14 +531,7 @@ fn bad_input() -> Result<(), String> {
         UniqueProcess: current_cid().UniqueProcess,
         UniqueThread: 0,
     };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    };
+    let oa = no_attributes();
     let mut hp: HANDLE = core::ptr::null_mut();
     // SAFETY: locals for every pointer.
     let s = unsafe { NtOpenProcess(&mut hp, PROCESS_QUERY_LIMITED_INFORMATION, &oa, &me) };
