@@ -427,3 +427,45 @@ pub fn object_attributes(
 pub fn no_attributes() -> OBJECT_ATTRIBUTES {
     object_attributes(NULL, None, 0)
 }
+
+/// `Ok` when `s` is STATUS_SUCCESS, otherwise says what `what` returned instead.
+pub fn ok(what: &str, s: NtStatus) -> Result<(), String> {
+    expect_status(what, s, STATUS_SUCCESS)
+}
+
+/// Closes a handle the test owns (the status is not checked).
+pub fn close(h: HANDLE) {
+    // SAFETY: a plain value.
+    let _ = unsafe { NtClose(h) };
+}
+
+/// An unnamed event of `kind` (NOTIFICATION or SYNCHRONIZATION) with EVENT_ALL_ACCESS.
+pub fn create_event(kind: u32, initial: bool) -> Result<HANDLE, String> {
+    let mut h = NULL;
+    // SAFETY: a local for the handle; NULL attributes are allowed.
+    let s = unsafe {
+        NtCreateEvent(
+            &mut h,
+            EVENT_ALL_ACCESS,
+            core::ptr::null(),
+            kind,
+            u8::from(initial),
+        )
+    };
+    ok("NtCreateEvent", s)?;
+    Ok(h)
+}
+
+/// Waits at most `ms` milliseconds (a relative timeout) for `h`.
+pub fn wait_ms(h: HANDLE, alertable: bool, ms: i64) -> NtStatus {
+    let t = -ms * 10_000;
+    // SAFETY: a handle and a local timeout.
+    unsafe { NtWaitForSingleObject(h, u8::from(alertable), &t) }
+}
+
+/// NtDelayExecution for `ms` milliseconds (a relative interval).
+pub fn delay_ms(alertable: bool, ms: i64) -> NtStatus {
+    let t = -ms * 10_000;
+    // SAFETY: a local interval.
+    unsafe { NtDelayExecution(u8::from(alertable), &t) }
+}

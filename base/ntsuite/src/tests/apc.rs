@@ -62,10 +62,6 @@ extern "system" {
 
 // ----- helpers ---------------------------------------------------------------------
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
 /// The calling thread's ClientId.UniqueThread, from its TEB.
 fn current_tid() -> usize {
     current_cid().UniqueThread
@@ -113,34 +109,9 @@ fn queue(h: HANDLE, f: ApcRoutine, a: [usize; 3]) -> NtStatus {
     unsafe { NtQueueApcThread(h, routine(f), a[0], a[1], a[2]) }
 }
 
-fn delay(alertable: bool, ms: i64) -> NtStatus {
-    let t = -ms * 10_000;
-    // SAFETY: a local interval.
-    unsafe { NtDelayExecution(u8::from(alertable), &t) }
-}
-
-fn wait(h: HANDLE, alertable: bool, ms: i64) -> NtStatus {
-    let t = -ms * 10_000;
-    // SAFETY: a handle and a local timeout.
-    unsafe { NtWaitForSingleObject(h, u8::from(alertable), &t) }
-}
-
 fn test_alert() -> NtStatus {
     // SAFETY: no arguments.
     unsafe { NtTestAlert() }
-}
-
-fn event() -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), NOTIFICATION, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a handle the test owns.
-    unsafe { NtClose(h) };
 }
 
 fn spawn(f: ThreadRoutine, argument: usize, flags: u32) -> Result<HANDLE, String> {
@@ -183,7 +154,7 @@ fn thread_info(h: HANDLE) -> Result<(u32, usize), String> {
 /// Waits for the thread (at most `ms`), closes it and returns its exit status.
 fn join(h: HANDLE, ms: i64) -> Result<u32, String> {
     let r = (|| {
-        ok("wait for the thread", wait(h, false, ms))?;
+        ok("wait for the thread", wait_ms(h, false, ms))?;
         Ok(thread_info(h)?.0)
     })();
     close(h);
@@ -221,10 +192,10 @@ fn queue_self_then_test_alert() -> Result<(), String> {
 fn alertable_delay_returns_user_apc() -> Result<(), String> {
     log_reset();
     ok("queue", queue(CURRENT_THREAD, apc_b, [1, 2, 3]))?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
     expect_log("after the delay", &[[2, 1, 2, 3]])?;
     // Nothing queued any more: the next alertable delay runs its course.
-    ok("second alertable delay", delay(true, 20))?;
+    ok("second alertable delay", delay_ms(true, 20))?;
     expect_log("after the second delay", &[[2, 1, 2, 3]])
 }
 
@@ -232,11 +203,11 @@ fn alertable_delay_returns_user_apc() -> Result<(), String> {
 /// run a queued APC; it stays queued for the next alertable state.
 fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         ok("queue", queue(CURRENT_THREAD, apc_a, [5, 6, 7]))?;
-        ok("non-alertable delay", delay(false, 30))?;
-        expect_status("non-alertable wait", wait(e, false, 30), STATUS_TIMEOUT)?;
+        ok("non-alertable delay", delay_ms(false, 30))?;
+        expect_status("non-alertable wait", wait_ms(e, false, 30), STATUS_TIMEOUT)?;
         let t = 0i64;
         expect_status(
             "non-alertable zero delay",
@@ -245,7 +216,7 @@ fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
             STATUS_SUCCESS,
         )?;
         expect_log("after non-alertable waits", &[])?;
-        expect_status("alertable poll", wait(e, true, 0), STATUS_USER_APC)?;
+        expect_status("alertable poll", wait_ms(e, true, 0), STATUS_USER_APC)?;
         expect_log("after an alertable poll", &[[1, 5, 6, 7]])
     })();
     close(e);
@@ -257,7 +228,7 @@ fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
 /// alertable NtWaitForMultipleObjects returns STATUS_USER_APC.
 fn many_apcs_run_in_fifo_order() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let mut want = Vec::new();
         for i in 0..12usize {
@@ -283,8 +254,8 @@ fn many_apcs_run_in_fifo_order() -> Result<(), String> {
 /// its signal took effect.
 fn signalled_object_before_apc() -> Result<(), String> {
     log_reset();
-    let set = event()?;
-    let unset = event()?;
+    let set = create_event(NOTIFICATION, false)?;
+    let unset = create_event(NOTIFICATION, false)?;
     let r = (|| {
         // SAFETY: a handle this test made.
         ok("NtSetEvent", unsafe {
@@ -293,7 +264,7 @@ fn signalled_object_before_apc() -> Result<(), String> {
         ok("queue", queue(CURRENT_THREAD, apc_a, [9, 8, 7]))?;
         expect_status(
             "alertable wait, signalled",
-            wait(set, true, 0),
+            wait_ms(set, true, 0),
             STATUS_SUCCESS,
         )?;
         expect_log("after the satisfied wait", &[])?;
@@ -327,23 +298,23 @@ fn alert_flag_and_test_alert() -> Result<(), String> {
     ok("NtTestAlert again", test_alert())?;
     // SAFETY: as above.
     ok("alert self", unsafe { NtAlertThread(CURRENT_THREAD) })?;
-    ok("non-alertable delay", delay(false, 10))?;
+    ok("non-alertable delay", delay_ms(false, 10))?;
     ok("queue", queue(CURRENT_THREAD, apc_a, [3, 2, 1]))?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_ALERTED)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_ALERTED)?;
     expect_log("after the alert", &[])?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
     expect_log("after the APC", &[[1, 3, 2, 1]])
 }
 
 extern "system" fn alertable_sleeper(_: *mut c_void) -> u32 {
-    delay(true, 5000).as_u32()
+    delay_ms(true, 5000).as_u32()
 }
 
 /// [NtDelayExecution]: NtAlertThread from another thread ends an alertable delay with
 /// STATUS_ALERTED (well before its 5 s).
 fn alert_wakes_another_thread() -> Result<(), String> {
     let h = spawn(alertable_sleeper, 0, 0)?;
-    ok("let it sleep", delay(false, 50))?;
+    ok("let it sleep", delay_ms(false, 50))?;
     // SAFETY: a handle this test made.
     let s = unsafe { NtAlertThread(h) };
     let status = join(h, 2000)?;
@@ -357,7 +328,7 @@ fn alert_wakes_another_thread() -> Result<(), String> {
 static BLOCKER: AtomicUsize = AtomicUsize::new(0);
 
 extern "system" fn alertable_waiter(_: *mut c_void) -> u32 {
-    wait(BLOCKER.load(Ordering::SeqCst) as HANDLE, true, 5000).as_u32()
+    wait_ms(BLOCKER.load(Ordering::SeqCst) as HANDLE, true, 5000).as_u32()
 }
 
 /// [QueueUserAPC]: an APC queued from another thread to a thread blocked in an
@@ -365,12 +336,12 @@ extern "system" fn alertable_waiter(_: *mut c_void) -> u32 {
 /// arguments, and the wait returns STATUS_USER_APC.
 fn apc_from_another_thread_wakes_waiter() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     BLOCKER.store(e as usize, Ordering::SeqCst);
     let r = (|| {
         let h = spawn(alertable_waiter, 0, 0)?;
         let (_, tid) = thread_info(h)?;
-        ok("let it wait", delay(false, 50))?;
+        ok("let it wait", delay_ms(false, 50))?;
         let s = queue(h, apc_b, [0xA1, 0xA2, 0xA3]);
         let status = join(h, 2000)?;
         ok("NtQueueApcThread", s)?;
@@ -447,9 +418,9 @@ fn timer_apc_runs_in_alertable_wait() -> Result<(), String> {
             )
         };
         ok("NtSetTimer with an APC routine", s)?;
-        ok("non-alertable delay past the due time", delay(false, 60))?;
+        ok("non-alertable delay past the due time", delay_ms(false, 60))?;
         expect_log("before an alertable wait", &[])?;
-        expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+        expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
         let after = now();
         let calls = log();
         let [c] = calls.as_slice() else {
@@ -494,7 +465,7 @@ fn cancelled_timer_runs_no_apc() -> Result<(), String> {
         ok("NtCancelTimer", unsafe {
             NtCancelTimer(t, core::ptr::null_mut())
         })?;
-        ok("alertable delay past the due time", delay(true, 80))?;
+        ok("alertable delay past the due time", delay_ms(true, 80))?;
         expect_log("after the delay", &[])
     })();
     close(t);
@@ -510,7 +481,7 @@ extern "system" fn quick_exit(_: *mut c_void) -> u32 {
 /// a thread that has ended takes no APC (STATUS_UNSUCCESSFUL).
 fn bad_input() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let bogus = 0x1234usize as HANDLE;
         let null = core::ptr::null_mut();
@@ -594,12 +565,12 @@ fn bad_input() -> Result<(), String> {
         let s = unsafe { NtQueueApcThread(CURRENT_THREAD, 0, 1, 2, 3) };
         ok("queue a NULL routine", s)?;
         ok("NtTestAlert after it", test_alert())?;
-        ok("alertable delay after it", delay(true, 10))?;
+        ok("alertable delay after it", delay_ms(true, 10))?;
         expect_log("after a NULL routine", &[])?;
         // A thread that has ended.
         let t = spawn(quick_exit, 0, 0)?;
         let r = (|| {
-            ok("wait for the thread", wait(t, false, 2000))?;
+            ok("wait for the thread", wait_ms(t, false, 2000))?;
             expect_status(
                 "queue to an ended thread",
                 queue(t, apc_a, [0; 3]),

@@ -110,10 +110,6 @@ fn oa(root: HANDLE, n: &Name) -> OBJECT_ATTRIBUTES {
     object_attributes(root, Some(&n.us), OBJ_CASE_INSENSITIVE)
 }
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
 /// `NtCreateKey` relative to `root` (or absolute): (status, handle, disposition).
 fn create_in(root: HANDLE, path: &str, options: u32) -> (NtStatus, HANDLE, u32) {
     let n = name(path);
@@ -147,11 +143,6 @@ fn open(path: &str, access: u32) -> (NtStatus, HANDLE) {
     // SAFETY: valid out pointer and attributes.
     let s = unsafe { NtOpenKey(&mut h, access, &a) };
     (s, h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
 }
 
 /// Deletes and closes (cleanup; errors ignored).

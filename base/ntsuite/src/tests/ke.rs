@@ -73,18 +73,6 @@ fn oa(n: &Name, attributes: u32) -> OBJECT_ATTRIBUTES {
     object_attributes(NULL, Some(&n.us), attributes)
 }
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn event(kind: u32, initial: bool) -> Result<HANDLE, String> {
-    let mut h = NULL;
-    // SAFETY: valid out pointer; NULL attributes are allowed.
-    let s = unsafe { NtCreateEvent(&mut h, ALL, core::ptr::null(), kind, u8::from(initial)) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
 fn semaphore(initial: i32, maximum: i32) -> Result<HANDLE, String> {
     let mut h = NULL;
     // SAFETY: as above.
@@ -111,11 +99,6 @@ fn poll_many(hs: &[HANDLE], wait_type: u32) -> NtStatus {
     unsafe { NtWaitForMultipleObjects(hs.len() as u32, hs.as_ptr(), wait_type, 0, &ZERO) }
 }
 
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
 fn query8(
     f: unsafe extern "system" fn(HANDLE, u32, *mut c_void, u32, *mut u32) -> NtStatus,
     h: HANDLE,
@@ -132,7 +115,7 @@ fn query8(
 }
 
 fn signalled_event_waits() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     expect_status("first wait", poll(e), STATUS_SUCCESS)?;
     // A notification event stays signalled.
     expect_status("second wait", poll(e), STATUS_SUCCESS)?;
@@ -144,7 +127,7 @@ fn signalled_event_waits() -> Result<(), String> {
 }
 
 fn synchronization_event_auto_resets() -> Result<(), String> {
-    let e = event(SYNCHRONIZATION, true)?;
+    let e = create_event(SYNCHRONIZATION, true)?;
     expect_status("first wait", poll(e), STATUS_SUCCESS)?;
     expect_status("second wait", poll(e), STATUS_TIMEOUT)?;
     close(e);
@@ -152,7 +135,7 @@ fn synchronization_event_auto_resets() -> Result<(), String> {
 }
 
 fn zero_timeout_is_timeout() -> Result<(), String> {
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     expect_status("unsignalled", poll(e), STATUS_TIMEOUT)?;
     // SAFETY: valid out pointer.
     let mut prev = -1;
@@ -176,7 +159,7 @@ fn zero_timeout_is_timeout() -> Result<(), String> {
 }
 
 fn pulse_leaves_reset() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     let mut prev = -1;
     // SAFETY: valid out pointer.
     ok("pulse", unsafe { NtPulseEvent(e, &mut prev) })?;
@@ -195,7 +178,7 @@ fn pulse_leaves_reset() -> Result<(), String> {
 }
 
 fn query_event_checks() -> Result<(), String> {
-    let e = event(SYNCHRONIZATION, true)?;
+    let e = create_event(SYNCHRONIZATION, true)?;
     let [ty, state] = query8(NtQueryEvent, e)?;
     if ty != 1 || state != 1 {
         return Err(format!(
@@ -230,7 +213,7 @@ fn bad_pointers() -> Result<(), String> {
     // SAFETY: as above.
     let s = unsafe { NtCreateEvent(KERNEL as *mut HANDLE, ALL, core::ptr::null(), 0, 0) };
     expect_status("kernel handle out", s, STATUS_ACCESS_VIOLATION)?;
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     // SAFETY: as above.
     let s = unsafe { NtWaitForSingleObject(e, 0, KERNEL as *const i64) };
     expect_status("kernel timeout", s, STATUS_ACCESS_VIOLATION)?;
@@ -245,9 +228,9 @@ fn bad_pointers() -> Result<(), String> {
 }
 
 fn wait_any_index() -> Result<(), String> {
-    let a = event(NOTIFICATION, false)?;
-    let b = event(NOTIFICATION, false)?;
-    let c = event(NOTIFICATION, true)?;
+    let a = create_event(NOTIFICATION, false)?;
+    let b = create_event(NOTIFICATION, false)?;
+    let c = create_event(NOTIFICATION, true)?;
     expect_status("third signalled", poll_many(&[a, b, c], WAIT_ANY), 2)?;
     // SAFETY: plain values.
     ok("set b", unsafe { NtSetEvent(b, core::ptr::null_mut()) })?;
@@ -260,7 +243,7 @@ fn wait_any_index() -> Result<(), String> {
 
 fn wait_all_semantics() -> Result<(), String> {
     let s = semaphore(1, 5)?;
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     expect_status(
         "partial WaitAll",
         poll_many(&[s, e], WAIT_ALL),
@@ -286,7 +269,7 @@ fn wait_all_semantics() -> Result<(), String> {
 }
 
 fn wait_counts() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     let hs = [e; 65];
     // SAFETY: the array holds 65 handles.
     let s = unsafe { NtWaitForMultipleObjects(0, hs.as_ptr(), WAIT_ANY, 0, &ZERO) };
@@ -401,7 +384,7 @@ fn named_events() -> Result<(), String> {
 
 fn wrong_handle_types() -> Result<(), String> {
     let s = semaphore(1, 1)?;
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     // SAFETY: plain values.
     let r = unsafe { NtSetEvent(s, core::ptr::null_mut()) };
     expect_status("set a semaphore", r, STATUS_OBJECT_TYPE_MISMATCH)?;
@@ -431,8 +414,8 @@ fn process_is_waitable() -> Result<(), String> {
 }
 
 fn signal_and_wait() -> Result<(), String> {
-    let a = event(NOTIFICATION, false)?;
-    let b = event(NOTIFICATION, true)?;
+    let a = create_event(NOTIFICATION, false)?;
+    let b = create_event(NOTIFICATION, true)?;
     // SAFETY: plain values and a pointer to a local.
     let r = unsafe { NtSignalAndWaitForSingleObject(a, b, 0, &ZERO) };
     expect_status("signal a, wait b", r, STATUS_SUCCESS)?;

@@ -72,11 +72,6 @@ fn wait(h: HANDLE, key: usize, t: Option<&i64>) -> NtStatus {
     unsafe { NtWaitForKeyedEvent(h, key, 0, p) }
 }
 
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
 fn parameters() -> Result<(), String> {
     let h = create(KEYEDEVENT_ALL_ACCESS | SYNCHRONIZE, None)?;
     let r = (|| {

@@ -111,10 +111,6 @@ fn close(h: HANDLE) -> NtStatus {
     unsafe { NtClose(h) }
 }
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
 fn query_dir(
     h: HANDLE,
     buf: &mut [u8],

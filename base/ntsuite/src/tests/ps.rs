@@ -209,11 +209,6 @@ fn open_thread(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
     }
 }
 
-fn close(h: HANDLE) {
-    // SAFETY: a handle this test opened.
-    unsafe { NtClose(h) };
-}
-
 fn must<T>(what: &str, r: Result<T, NtStatus>) -> Result<T, String> {
     r.map_err(|s| format!("{what}: {}", describe(s.as_u32())))
 }

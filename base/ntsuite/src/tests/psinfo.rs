@@ -214,17 +214,6 @@ fn open_own(thread: bool, access: u32) -> Result<HANDLE, String> {
     Ok(h)
 }
 
-fn close(h: HANDLE) {
-    // SAFETY: a handle the test owns.
-    unsafe { NtClose(h) };
-}
-
-fn sleep_ms(ms: i64) {
-    let d = -ms * 10_000;
-    // SAFETY: a local.
-    unsafe { NtDelayExecution(0, &d) };
-}
-
 static GATE: AtomicUsize = AtomicUsize::new(0);
 
 /// Waits on the event in [`GATE`], then returns 0x55.
@@ -270,7 +259,7 @@ impl Helper {
         }
         if flags == 0 {
             // Let it reach its wait.
-            sleep_ms(20);
+            delay_ms(false, 20);
         }
         Ok(Helper { gate, thread })
     }

@@ -30,9 +30,6 @@ use alloc::vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-const SYNCHRONIZATION_EVENT: u32 = 1;
-const NOTIFICATION_EVENT: u32 = 0;
-
 type Routine = extern "system" fn(*mut c_void) -> u32;
 
 #[repr(C)]
@@ -72,10 +69,6 @@ extern "system" {
 
 }
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
 /// Starts `routine(argument)` with NtCreateThreadEx in this process.
 fn spawn(routine: Routine, argument: usize, flags: u32) -> Result<HANDLE, String> {
     let mut h: HANDLE = core::ptr::null_mut();
@@ -97,13 +90,6 @@ fn spawn(routine: Routine, argument: usize, flags: u32) -> Result<HANDLE, String
     };
     ok("NtCreateThreadEx", s)?;
     Ok(h)
-}
-
-/// Waits (at most `ms` milliseconds) for `h`.
-fn wait(h: HANDLE, ms: i64) -> NtStatus {
-    let timeout = -ms * 10_000;
-    // SAFETY: a handle and a local.
-    unsafe { NtWaitForSingleObject(h, 0, &timeout) }
 }
 
 /// THREAD_BASIC_INFORMATION: (ExitStatus, TebBaseAddress, ClientId).
@@ -129,17 +115,9 @@ fn basic(h: HANDLE) -> Result<(u32, usize, ClientId), String> {
     ))
 }
 
-fn event(kind: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), kind, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
 /// Joins `h` (2 s at most) and checks its exit status.
 fn join(h: HANDLE, want: u32) -> Result<(), String> {
-    ok("wait for the thread", wait(h, 2000))?;
+    ok("wait for the thread", wait_ms(h, false, 2000))?;
     let (status, _, _) = basic(h)?;
     // SAFETY: a handle this test owns.
     unsafe { NtClose(h) };
@@ -241,7 +219,11 @@ fn created_suspended() -> Result<(), String> {
     TOUCHED.store(0, Ordering::SeqCst);
     let h = spawn(add_and_return, 1, CREATE_SUSPENDED)?;
     let r = (|| {
-        expect_status("wait on a suspended thread", wait(h, 30), STATUS_TIMEOUT)?;
+        expect_status(
+            "wait on a suspended thread",
+            wait_ms(h, false, 30),
+            STATUS_TIMEOUT,
+        )?;
         if TOUCHED.load(Ordering::SeqCst) != 0 {
             return Err(String::from("a suspended thread ran"));
         }
@@ -291,8 +273,8 @@ extern "system" fn ponger(_: *mut c_void) -> u32 {
 }
 
 fn ping_pong_between_threads() -> Result<(), String> {
-    let ping = event(SYNCHRONIZATION_EVENT)?;
-    let pong = event(SYNCHRONIZATION_EVENT)?;
+    let ping = create_event(SYNCHRONIZATION, false)?;
+    let pong = create_event(SYNCHRONIZATION, false)?;
     PING.store(ping as usize, Ordering::SeqCst);
     PONG.store(pong as usize, Ordering::SeqCst);
     let r = (|| {
@@ -302,7 +284,7 @@ fn ping_pong_between_threads() -> Result<(), String> {
             ok("NtSetEvent(ping)", unsafe {
                 NtSetEvent(ping, core::ptr::null_mut())
             })?;
-            let s = wait(pong, 2000);
+            let s = wait_ms(pong, false, 2000);
             if s.as_u32() != STATUS_SUCCESS {
                 return Err(format!("round {i}: pong wait {}", describe(s.as_u32())));
             }
@@ -326,7 +308,7 @@ extern "system" fn wait_forever(_: *mut c_void) -> u32 {
 }
 
 fn terminate_other_thread() -> Result<(), String> {
-    let gate = event(NOTIFICATION_EVENT)?;
+    let gate = create_event(NOTIFICATION, false)?;
     GATE.store(gate as usize, Ordering::SeqCst);
     let r = (|| {
         let h = spawn(wait_forever, 0, 0)?;
@@ -334,7 +316,11 @@ fn terminate_other_thread() -> Result<(), String> {
         let delay = -10 * 10_000i64;
         // SAFETY: a local.
         unsafe { NtDelayExecution(0, &delay) };
-        expect_status("thread still waiting", wait(h, 10), STATUS_TIMEOUT)?;
+        expect_status(
+            "thread still waiting",
+            wait_ms(h, false, 10),
+            STATUS_TIMEOUT,
+        )?;
         // SAFETY: a handle made above.
         let s = unsafe { NtTerminateThread(h, NtStatus::from_u32(0x77)) };
         ok("NtTerminateThread(other)", s)?;
@@ -521,7 +507,7 @@ fn bad_input() -> Result<(), String> {
         create_ex(&mut h, 0x7FF0 as HANDLE, 0),
         STATUS_INVALID_HANDLE,
     )?;
-    let ev = event(NOTIFICATION_EVENT)?;
+    let ev = create_event(NOTIFICATION, false)?;
     let s = create_ex(&mut h, ev, 0);
     // SAFETY: a handle made above.
     unsafe { NtClose(ev) };

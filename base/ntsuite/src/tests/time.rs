@@ -38,23 +38,6 @@ const MS: i64 = 10_000;
 /// later than this.
 const YEAR_2020: i64 = 132_223_104_000_000_000;
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn event() -> Result<HANDLE, String> {
-    let mut h = core::ptr::null_mut();
-    // SAFETY: valid out pointer; NULL attributes are allowed.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), NOTIFICATION, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
 /// (counter, frequency).
 fn qpc() -> Result<(i64, i64), String> {
     let (mut c, mut f) = (0i64, 0i64);
@@ -88,7 +71,7 @@ fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Resu
 }
 
 fn relative_wait_times_out() -> Result<(), String> {
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = at_least("50 ms wait", 50, || {
         let t = -50 * MS;
         // SAFETY: a handle value and a pointer to a local.
@@ -100,7 +83,7 @@ fn relative_wait_times_out() -> Result<(), String> {
 }
 
 fn absolute_wait_times_out() -> Result<(), String> {
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let deadline = system_time()? + 30 * MS;
         // SAFETY: a handle value and a pointer to a local.
@@ -121,7 +104,10 @@ fn absolute_wait_times_out() -> Result<(), String> {
 }
 
 fn wait_multiple_times_out() -> Result<(), String> {
-    let hs = [event()?, event()?];
+    let hs = [
+        create_event(NOTIFICATION, false)?,
+        create_event(NOTIFICATION, false)?,
+    ];
     let r = (|| {
         for (wt, name) in [(WAIT_ANY, "WaitAny"), (WAIT_ALL, "WaitAll")] {
             at_least(name, 20, || {
@@ -138,7 +124,10 @@ fn wait_multiple_times_out() -> Result<(), String> {
 }
 
 fn signal_and_wait_times_out() -> Result<(), String> {
-    let (a, b) = (event()?, event()?);
+    let (a, b) = (
+        create_event(NOTIFICATION, false)?,
+        create_event(NOTIFICATION, false)?,
+    );
     let r = (|| {
         at_least("signal and wait", 20, || {
             let t = -20 * MS;

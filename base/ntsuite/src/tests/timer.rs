@@ -64,15 +64,6 @@ struct TimerBasicInformation {
 }
 const _: () = assert!(size_of::<TimerBasicInformation>() == 16);
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
 fn timer(kind: u32) -> Result<HANDLE, String> {
     let mut h = NULL;
     // SAFETY: a valid out pointer; NULL attributes are allowed.
