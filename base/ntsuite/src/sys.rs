@@ -469,3 +469,42 @@ pub fn delay_ms(alertable: bool, ms: i64) -> NtStatus {
     // SAFETY: a local interval.
     unsafe { NtDelayExecution(u8::from(alertable), &t) }
 }
+
+/// The pointer-sized little-endian word at `at` of `b`.
+fn word_at(b: &[u8], at: usize) -> usize {
+    let mut w = [0u8; W];
+    w.copy_from_slice(&b[at..at + W]);
+    usize::from_le_bytes(w)
+}
+
+/// PROCESS_BASIC_INFORMATION: (ExitStatus, UniqueProcessId, InheritedFromUniqueProcessId).
+pub fn process_basic(h: HANDLE) -> Result<(u32, usize, usize), String> {
+    let mut b = [0u8; 6 * W];
+    // SAFETY: a local buffer of the class's size.
+    let s = unsafe {
+        NtQueryInformationProcess(h, 0, b.as_mut_ptr(), (6 * W) as u32, core::ptr::null_mut())
+    };
+    ok("NtQueryInformationProcess", s)?;
+    Ok((
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        word_at(&b, 4 * W),
+        word_at(&b, 5 * W),
+    ))
+}
+
+/// THREAD_BASIC_INFORMATION: (ExitStatus, TebBaseAddress, ClientId).
+pub fn thread_basic(h: HANDLE) -> Result<(u32, usize, ClientId), String> {
+    let len = if W == 8 { 48 } else { 28 };
+    let mut b = [0u8; 48];
+    // SAFETY: a local buffer of at least `len` bytes.
+    let s = unsafe { NtQueryInformationThread(h, 0, b.as_mut_ptr(), len, core::ptr::null_mut()) };
+    ok("NtQueryInformationThread", s)?;
+    Ok((
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        word_at(&b, W),
+        ClientId {
+            UniqueProcess: word_at(&b, 2 * W),
+            UniqueThread: word_at(&b, 3 * W),
+        },
+    ))
+}

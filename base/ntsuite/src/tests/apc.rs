@@ -138,17 +138,7 @@ fn spawn(f: ThreadRoutine, argument: usize, flags: u32) -> Result<HANDLE, String
 
 /// (ExitStatus, UniqueThread) of a thread handle.
 fn thread_info(h: HANDLE) -> Result<(u32, usize), String> {
-    let len = if W == 8 { 48 } else { 28 };
-    let mut b = [0u8; 48];
-    // SAFETY: a local buffer of at least `len` bytes.
-    let s = unsafe { NtQueryInformationThread(h, 0, b.as_mut_ptr(), len, core::ptr::null_mut()) };
-    ok("NtQueryInformationThread", s)?;
-    let mut w = [0u8; W];
-    w.copy_from_slice(&b[3 * W..4 * W]);
-    Ok((
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        usize::from_le_bytes(w),
-    ))
+    thread_basic(h).map(|(status, _, cid)| (status, cid.UniqueThread))
 }
 
 /// Waits for the thread (at most `ms`), closes it and returns its exit status.

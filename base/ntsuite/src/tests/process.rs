@@ -148,26 +148,6 @@ pub(super) fn create(image: &str, normalized: bool) -> Result<ProcessInformation
     }
 }
 
-/// PROCESS_BASIC_INFORMATION: (ExitStatus, UniqueProcessId, InheritedFromUniqueProcessId).
-fn basic(h: HANDLE) -> Result<(u32, usize, usize), String> {
-    let mut b = [0u8; 6 * W];
-    // SAFETY: a local buffer of the class's size.
-    let s = unsafe {
-        NtQueryInformationProcess(h, 0, b.as_mut_ptr(), (6 * W) as u32, core::ptr::null_mut())
-    };
-    expect_status("NtQueryInformationProcess", s, STATUS_SUCCESS)?;
-    let word = |at: usize| {
-        let mut w = [0u8; W];
-        w.copy_from_slice(&b[at..at + W]);
-        usize::from_le_bytes(w)
-    };
-    Ok((
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        word(4 * W),
-        word(5 * W),
-    ))
-}
-
 /// Our own process id, from the TEB's ClientId.
 fn own_pid() -> usize {
     current_cid().UniqueProcess
@@ -180,7 +160,7 @@ fn run_hello(normalized: bool) -> Result<(), String> {
         if info.Length as usize != size_of::<ProcessInformation>() {
             return Err(format!("Length {}", info.Length));
         }
-        let (status, pid, parent) = basic(info.Process)?;
+        let (status, pid, parent) = process_basic(info.Process)?;
         if status != STATUS_PENDING || pid != info.ClientId.UniqueProcess || parent != own_pid() {
             return Err(format!(
                 "child: ExitStatus {status:#x}, pid {pid:#x} (ClientId {:#x}), parent {parent:#x} \
@@ -217,7 +197,7 @@ fn run_hello(normalized: bool) -> Result<(), String> {
         // SAFETY: a handle and a local.
         let s = unsafe { NtWaitForSingleObject(info.Process, 0, &timeout) };
         expect_status("wait for the child", s, STATUS_SUCCESS)?;
-        let (status, _, _) = basic(info.Process)?;
+        let (status, _, _) = process_basic(info.Process)?;
         if status != 0x1234 {
             return Err(format!("child exit status {status:#x}, want 0x1234"));
         }

@@ -24,22 +24,7 @@ fn attributes(name: &UNICODE_STRING) -> OBJECT_ATTRIBUTES {
 
 /// Whether smss started us: our parent process is not the executive (id 0).
 fn parent_pid() -> usize {
-    let mut b = [0usize; 6];
-    // SAFETY: PROCESS_BASIC_INFORMATION is six pointer-sized slots.
-    let s = unsafe {
-        NtQueryInformationProcess(
-            CURRENT_PROCESS,
-            0,
-            b.as_mut_ptr().cast(),
-            (6 * W) as u32,
-            core::ptr::null_mut(),
-        )
-    };
-    if s.as_u32() == STATUS_SUCCESS {
-        b[5]
-    } else {
-        0
-    }
+    process_basic(CURRENT_PROCESS).map_or(0, |(_, _, parent)| parent)
 }
 
 fn link_target(path: &str) -> Result<String, String> {

@@ -92,33 +92,10 @@ fn spawn(routine: Routine, argument: usize, flags: u32) -> Result<HANDLE, String
     Ok(h)
 }
 
-/// THREAD_BASIC_INFORMATION: (ExitStatus, TebBaseAddress, ClientId).
-fn basic(h: HANDLE) -> Result<(u32, usize, ClientId), String> {
-    let len = if W == 8 { 48 } else { 28 };
-    let mut b = [0u8; 48];
-    // SAFETY: a local buffer of at least `len` bytes.
-    let s = unsafe { NtQueryInformationThread(h, 0, b.as_mut_ptr(), len, core::ptr::null_mut()) };
-    ok("NtQueryInformationThread", s)?;
-    let word = |at: usize| {
-        let mut w = [0u8; W];
-        w.copy_from_slice(&b[at..at + W]);
-        usize::from_le_bytes(w)
-    };
-    let status = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    Ok((
-        status,
-        word(W),
-        ClientId {
-            UniqueProcess: word(2 * W),
-            UniqueThread: word(3 * W),
-        },
-    ))
-}
-
 /// Joins `h` (2 s at most) and checks its exit status.
 fn join(h: HANDLE, want: u32) -> Result<(), String> {
     ok("wait for the thread", wait_ms(h, false, 2000))?;
-    let (status, _, _) = basic(h)?;
+    let (status, _, _) = thread_basic(h)?;
     // SAFETY: a handle this test owns.
     unsafe { NtClose(h) };
     if status != want {
@@ -185,7 +162,7 @@ fn own_teb_and_ids() -> Result<(), String> {
         )
     };
     ok("NtCreateThreadEx with attributes", s)?;
-    let (_, info_teb, info_cid) = basic(h)?;
+    let (_, info_teb, info_cid) = thread_basic(h)?;
     join(h, 0)?;
     let me = current_cid();
     let seen = (
@@ -227,7 +204,7 @@ fn created_suspended() -> Result<(), String> {
         if TOUCHED.load(Ordering::SeqCst) != 0 {
             return Err(String::from("a suspended thread ran"));
         }
-        let (status, _, _) = basic(h)?;
+        let (status, _, _) = thread_basic(h)?;
         if status != STATUS_PENDING {
             return Err(format!("ExitStatus {status:#x} while suspended"));
         }
@@ -388,7 +365,7 @@ fn rtl_create_user_thread() -> Result<(), String> {
         )
     };
     ok("RtlCreateUserThread", s)?;
-    let (_, _, info) = basic(h)?;
+    let (_, _, info) = thread_basic(h)?;
     join(h, 0x1234)?;
     if info.UniqueThread != cid.UniqueThread || cid.UniqueProcess != current_cid().UniqueProcess {
         return Err(String::from("ClientId differs from the query"));
