@@ -508,3 +508,38 @@ pub fn thread_basic(h: HANDLE) -> Result<(u32, usize, ClientId), String> {
         },
     ))
 }
+
+/// `Ok` when `ok` holds, otherwise `Err(what)`.
+pub fn check(what: &str, ok: bool) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(String::from(what))
+    }
+}
+
+/// A thread's start routine.
+pub type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;
+
+/// Starts `routine(argument)` with NtCreateThreadEx in this process.
+pub fn spawn(routine: ThreadRoutine, argument: usize, flags: u32) -> Result<HANDLE, String> {
+    let mut h: HANDLE = core::ptr::null_mut();
+    // SAFETY: a local for the handle; the routine is a function of this program.
+    let s = unsafe {
+        NtCreateThreadEx(
+            &mut h,
+            THREAD_ALL_ACCESS,
+            core::ptr::null(),
+            CURRENT_PROCESS,
+            routine as usize,
+            argument,
+            flags,
+            0,
+            0,
+            0,
+            core::ptr::null(),
+        )
+    };
+    ok("NtCreateThreadEx", s)?;
+    Ok(h)
+}

@@ -45,7 +45,6 @@ const THREAD_SET_CONTEXT: u32 = 0x0010;
 const THREAD_ALERT: u32 = 0x0004;
 
 type ApcRoutine = extern "system" fn(usize, usize, usize);
-type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -112,28 +111,6 @@ fn queue(h: HANDLE, f: ApcRoutine, a: [usize; 3]) -> NtStatus {
 fn test_alert() -> NtStatus {
     // SAFETY: no arguments.
     unsafe { NtTestAlert() }
-}
-
-fn spawn(f: ThreadRoutine, argument: usize, flags: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle; the routine is a function of this program.
-    let s = unsafe {
-        NtCreateThreadEx(
-            &mut h,
-            THREAD_ALL_ACCESS,
-            core::ptr::null(),
-            CURRENT_PROCESS,
-            f as usize,
-            argument,
-            flags,
-            0,
-            0,
-            0,
-            core::ptr::null(),
-        )
-    };
-    ok("NtCreateThreadEx", s)?;
-    Ok(h)
 }
 
 /// (ExitStatus, UniqueThread) of a thread handle.

@@ -111,14 +111,6 @@ const STRINGS: [usize; 8] = [
 ];
 const NORMALIZED: u32 = 1;
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 /// A block from `name=value` entries.
 fn block(entries: &[&str]) -> Vec<u16> {
     let mut b = Vec::new();

@@ -54,14 +54,6 @@ const HASH_LINKS: usize = if X64 { 0x70 } else { 0x3C };
 const TIME_DATE_STAMP: usize = if X64 { 0x80 } else { 0x44 };
 const LDRP_IMAGE_DLL: u32 = 0x4;
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 fn word(addr: usize) -> usize {
     // SAFETY: callers pass addresses inside the TEB, PEB, loader data or images.
     unsafe { (addr as *const usize).read() }

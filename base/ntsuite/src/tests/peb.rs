@@ -30,14 +30,6 @@ const ENVIRONMENT: usize = if X64 { 0x80 } else { 0x48 };
 const ENVIRONMENT_SIZE: usize = if X64 { 0x3F0 } else { 0x290 };
 const NORMALIZED: u32 = 0x01;
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 fn word(addr: usize) -> usize {
     // SAFETY: callers pass addresses inside the TEB, PEB or parameter block, all
     // mapped for the life of the process.

@@ -74,14 +74,6 @@ fn process_heap() -> *mut c_void {
     unsafe { ((peb + off) as *const *mut c_void).read() }
 }
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 fn w(s: &str) -> Vec<u16> {
     s.encode_utf16().chain([0]).collect()
 }

@@ -94,14 +94,6 @@ const DELETE: u32 = 0x40;
 
 const KEY: &str = "\\Registry\\Machine\\Software\\NtSuiteRtl";
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 /// NUL-terminated UTF-16.
 fn z(s: &str) -> Vec<u16> {
     s.encode_utf16().chain([0]).collect()

@@ -30,8 +30,6 @@ use alloc::vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-type Routine = extern "system" fn(*mut c_void) -> u32;
-
 #[repr(C)]
 struct Attributes<const N: usize> {
     total: usize,
@@ -66,30 +64,6 @@ extern "system" {
         h: *mut HANDLE,
         cid: *mut ClientId,
     ) -> NtStatus;
-
-}
-
-/// Starts `routine(argument)` with NtCreateThreadEx in this process.
-fn spawn(routine: Routine, argument: usize, flags: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle; the routine is a function of this program.
-    let s = unsafe {
-        NtCreateThreadEx(
-            &mut h,
-            THREAD_ALL_ACCESS,
-            core::ptr::null(),
-            CURRENT_PROCESS,
-            routine as usize,
-            argument,
-            flags,
-            0,
-            0,
-            0,
-            core::ptr::null(),
-        )
-    };
-    ok("NtCreateThreadEx", s)?;
-    Ok(h)
 }
 
 /// Joins `h` (2 s at most) and checks its exit status.
