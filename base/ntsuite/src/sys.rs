@@ -543,3 +543,37 @@ pub fn spawn(routine: ThreadRoutine, argument: usize, flags: u32) -> Result<HAND
     ok("NtCreateThreadEx", s)?;
     Ok(h)
 }
+
+/// (counter, frequency).
+pub fn qpc() -> Result<(i64, i64), String> {
+    let (mut c, mut f) = (0i64, 0i64);
+    // SAFETY: two valid out pointers.
+    ok("NtQueryPerformanceCounter", unsafe {
+        NtQueryPerformanceCounter(&mut c, &mut f)
+    })?;
+    Ok((c, f))
+}
+
+/// Runs `f` and checks it took at least `ms` milliseconds by the performance counter.
+pub fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    let (t0, freq) = qpc()?;
+    f()?;
+    let (t1, _) = qpc()?;
+    let want = ms * freq / 1000;
+    if t1 - t0 < want {
+        return Err(format!(
+            "{what}: took {} counts, want at least {want} ({ms} ms at {freq} Hz)",
+            t1 - t0
+        ));
+    }
+    Ok(())
+}
+
+/// `Ok` when `got` is `want`, otherwise both (`Debug`).
+pub fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: got {got:?}, want {want:?}"))
+    }
+}

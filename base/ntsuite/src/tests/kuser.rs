@@ -44,14 +44,6 @@ fn system_time_at(off: usize) -> u64 {
     }
 }
 
-fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
-    }
-}
-
 fn query_page() -> Result<(), String> {
     let mut m = MEMORY_BASIC_INFORMATION::default();
     // SAFETY: a local of the size passed.

@@ -114,14 +114,6 @@ const VIEW_SHARE: u32 = 1;
 const PROCESS_VM_OPERATION: u32 = 0x0008;
 const BASIC_LEN: usize = if W == 8 { 24 } else { 16 };
 
-fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
-    }
-}
-
 fn create_raw(
     oa: *const OBJECT_ATTRIBUTES,
     size: i64,

@@ -38,36 +38,11 @@ const MS: i64 = 10_000;
 /// later than this.
 const YEAR_2020: i64 = 132_223_104_000_000_000;
 
-/// (counter, frequency).
-fn qpc() -> Result<(i64, i64), String> {
-    let (mut c, mut f) = (0i64, 0i64);
-    // SAFETY: two valid out pointers.
-    ok("NtQueryPerformanceCounter", unsafe {
-        NtQueryPerformanceCounter(&mut c, &mut f)
-    })?;
-    Ok((c, f))
-}
-
 fn system_time() -> Result<i64, String> {
     let mut t = 0i64;
     // SAFETY: a valid out pointer.
     ok("NtQuerySystemTime", unsafe { NtQuerySystemTime(&mut t) })?;
     Ok(t)
-}
-
-/// Runs `f` and checks it took at least `ms` milliseconds by the performance counter.
-fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    let (t0, freq) = qpc()?;
-    f()?;
-    let (t1, _) = qpc()?;
-    let want = ms * freq / 1000;
-    if t1 - t0 < want {
-        return Err(format!(
-            "{what}: took {} counts, want at least {want} ({ms} ms at {freq} Hz)",
-            t1 - t0
-        ));
-    }
-    Ok(())
 }
 
 fn relative_wait_times_out() -> Result<(), String> {

@@ -119,31 +119,6 @@ fn expect_u8(what: &str, got: u8, want: u8) -> Result<(), String> {
     Ok(())
 }
 
-/// (counter, frequency).
-fn qpc() -> Result<(i64, i64), String> {
-    let (mut c, mut f) = (0i64, 0i64);
-    // SAFETY: two valid out pointers.
-    ok("NtQueryPerformanceCounter", unsafe {
-        NtQueryPerformanceCounter(&mut c, &mut f)
-    })?;
-    Ok((c, f))
-}
-
-/// Runs `f` and checks it took at least `ms` milliseconds by the performance counter.
-fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    let (t0, freq) = qpc()?;
-    f()?;
-    let (t1, _) = qpc()?;
-    let want = ms * freq / 1000;
-    if t1 - t0 < want {
-        return Err(format!(
-            "{what}: took {} counts, want at least {want} ({ms} ms at {freq} Hz)",
-            t1 - t0
-        ));
-    }
-    Ok(())
-}
-
 fn with_timer(kind: u32, f: impl FnOnce(HANDLE) -> Result<(), String>) -> Result<(), String> {
     let h = timer(kind)?;
     let r = f(h);
