@@ -178,55 +178,28 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // routines, the MSVC frame handler named by `core`'s unwind tables (never reached:
 // panics abort) and, on i386, LLVM's 64-bit division helpers.
 
-/// # Safety
-/// `dest` and `src` valid for `n` bytes, not overlapping.
-#[no_mangle]
-unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: forwarded contract; memmove handles every non-overlapping case too.
-    unsafe { memmove(dest, src, n) }
-}
-
-/// # Safety
-/// `dest` and `src` valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    if (dest as usize) <= (src as usize) {
-        for i in 0..n {
-            // SAFETY: `i < n`, both valid for `n` bytes (contract).
-            unsafe { core::ptr::write_volatile(dest.add(i), src.add(i).read()) };
-        }
-    } else {
-        for i in (0..n).rev() {
-            // SAFETY: as above.
-            unsafe { core::ptr::write_volatile(dest.add(i), src.add(i).read()) };
-        }
-    }
-    dest
-}
-
-/// # Safety
-/// `dest` valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
-    for i in 0..n {
-        // SAFETY: `i < n` (contract).
-        unsafe { core::ptr::write_volatile(dest.add(i), c as u8) };
-    }
-    dest
-}
-
-/// # Safety
-/// `a` and `b` valid for `n` bytes.
-#[no_mangle]
-unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    for i in 0..n {
-        // SAFETY: `i < n` (contract).
-        let (x, y) = unsafe { (a.add(i).read_volatile(), b.add(i).read_volatile()) };
-        if x != y {
-            return i32::from(x) - i32::from(y);
-        }
-    }
-    0
+// The memory routines are imported from ntdll.dll, which every process maps and which
+// exports memcpy, memmove, memset and memcmp (cdecl, as Windows' ntdll does; see
+// `private/ntdll/src/crt.rs`), instead of being defined a second time here. Declaring
+// them in a raw-dylib block is enough: rustc puts every declared item in the import
+// library, lld-link resolves `core`'s references to its thunks and keeps only the
+// imports live code calls. On i386 rustc names a cdecl raw-dylib thunk without the `_`
+// every C symbol carries there, while `core` refers to `_memcpy`: `link_name` gives the
+// decorated symbol, and `undecorated` keeps the imported name `memcpy`.
+#[cfg_attr(
+    target_arch = "x86",
+    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
+)]
+#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
+extern "C" {
+    #[cfg_attr(target_arch = "x86", link_name = "_memcpy")]
+    fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8;
+    #[cfg_attr(target_arch = "x86", link_name = "_memmove")]
+    fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8;
+    #[cfg_attr(target_arch = "x86", link_name = "_memset")]
+    fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8;
+    #[cfg_attr(target_arch = "x86", link_name = "_memcmp")]
+    fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32;
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -37,35 +37,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 const STATUS_USER_APC: u32 = 0x0000_00C0;
 const STATUS_ALERTED: u32 = 0x0000_0101;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
 const THREAD_SET_CONTEXT: u32 = 0x0010;
 const THREAD_ALERT: u32 = 0x0004;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
-const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const CREATE_SUSPENDED: u32 = 1;
-const W: usize = size_of::<usize>();
 
 type ApcRoutine = extern "system" fn(usize, usize, usize);
-type ThreadRoutine = extern "system" fn(*mut c_void) -> u32;
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
 
 #[cfg_attr(
     target_arch = "x86",
@@ -77,97 +56,14 @@ extern "system" {
     fn NtTestAlert() -> NtStatus;
     fn NtAlertThread(h: HANDLE) -> NtStatus;
     fn NtAlertResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtResetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtCreateTimer(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        timer_type: u32,
-    ) -> NtStatus;
-    fn NtSetTimer(
-        h: HANDLE,
-        due: *const i64,
-        apc: *const c_void,
-        context: *const c_void,
-        resume: u8,
-        period: i32,
-        previous: *mut u8,
-    ) -> NtStatus;
-    fn NtCancelTimer(h: HANDLE, current: *mut u8) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
-    fn NtOpenThread(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
+
 }
 
 // ----- helpers ---------------------------------------------------------------------
 
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
 /// The calling thread's ClientId.UniqueThread, from its TEB.
 fn current_tid() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    let at = teb + if W == 8 { 0x48 } else { 0x24 };
-    // SAFETY: ClientId.UniqueThread lies inside the mapped TEB.
-    unsafe { *(at as *const usize) }
+    current_cid().UniqueThread
 }
 
 /// What the APC routines saw: (routine tag, argument 1..3, thread id) per call.
@@ -212,77 +108,20 @@ fn queue(h: HANDLE, f: ApcRoutine, a: [usize; 3]) -> NtStatus {
     unsafe { NtQueueApcThread(h, routine(f), a[0], a[1], a[2]) }
 }
 
-fn delay(alertable: bool, ms: i64) -> NtStatus {
-    let t = -ms * 10_000;
-    // SAFETY: a local interval.
-    unsafe { NtDelayExecution(u8::from(alertable), &t) }
-}
-
-fn wait(h: HANDLE, alertable: bool, ms: i64) -> NtStatus {
-    let t = -ms * 10_000;
-    // SAFETY: a handle and a local timeout.
-    unsafe { NtWaitForSingleObject(h, u8::from(alertable), &t) }
-}
-
 fn test_alert() -> NtStatus {
     // SAFETY: no arguments.
     unsafe { NtTestAlert() }
 }
 
-fn event() -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), NOTIFICATION, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a handle the test owns.
-    unsafe { NtClose(h) };
-}
-
-fn spawn(f: ThreadRoutine, argument: usize, flags: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle; the routine is a function of this program.
-    let s = unsafe {
-        NtCreateThreadEx(
-            &mut h,
-            THREAD_ALL_ACCESS,
-            core::ptr::null(),
-            CURRENT_PROCESS,
-            f as usize,
-            argument,
-            flags,
-            0,
-            0,
-            0,
-            core::ptr::null(),
-        )
-    };
-    ok("NtCreateThreadEx", s)?;
-    Ok(h)
-}
-
 /// (ExitStatus, UniqueThread) of a thread handle.
 fn thread_info(h: HANDLE) -> Result<(u32, usize), String> {
-    let len = if W == 8 { 48 } else { 28 };
-    let mut b = [0u8; 48];
-    // SAFETY: a local buffer of at least `len` bytes.
-    let s = unsafe { NtQueryInformationThread(h, 0, b.as_mut_ptr(), len, core::ptr::null_mut()) };
-    ok("NtQueryInformationThread", s)?;
-    let mut w = [0u8; W];
-    w.copy_from_slice(&b[3 * W..4 * W]);
-    Ok((
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        usize::from_le_bytes(w),
-    ))
+    thread_basic(h).map(|(status, _, cid)| (status, cid.UniqueThread))
 }
 
 /// Waits for the thread (at most `ms`), closes it and returns its exit status.
 fn join(h: HANDLE, ms: i64) -> Result<u32, String> {
     let r = (|| {
-        ok("wait for the thread", wait(h, false, ms))?;
+        ok("wait for the thread", wait_ms(h, false, ms))?;
         Ok(thread_info(h)?.0)
     })();
     close(h);
@@ -320,10 +159,10 @@ fn queue_self_then_test_alert() -> Result<(), String> {
 fn alertable_delay_returns_user_apc() -> Result<(), String> {
     log_reset();
     ok("queue", queue(CURRENT_THREAD, apc_b, [1, 2, 3]))?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
     expect_log("after the delay", &[[2, 1, 2, 3]])?;
     // Nothing queued any more: the next alertable delay runs its course.
-    ok("second alertable delay", delay(true, 20))?;
+    ok("second alertable delay", delay_ms(true, 20))?;
     expect_log("after the second delay", &[[2, 1, 2, 3]])
 }
 
@@ -331,11 +170,11 @@ fn alertable_delay_returns_user_apc() -> Result<(), String> {
 /// run a queued APC; it stays queued for the next alertable state.
 fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         ok("queue", queue(CURRENT_THREAD, apc_a, [5, 6, 7]))?;
-        ok("non-alertable delay", delay(false, 30))?;
-        expect_status("non-alertable wait", wait(e, false, 30), STATUS_TIMEOUT)?;
+        ok("non-alertable delay", delay_ms(false, 30))?;
+        expect_status("non-alertable wait", wait_ms(e, false, 30), STATUS_TIMEOUT)?;
         let t = 0i64;
         expect_status(
             "non-alertable zero delay",
@@ -344,7 +183,7 @@ fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
             STATUS_SUCCESS,
         )?;
         expect_log("after non-alertable waits", &[])?;
-        expect_status("alertable poll", wait(e, true, 0), STATUS_USER_APC)?;
+        expect_status("alertable poll", wait_ms(e, true, 0), STATUS_USER_APC)?;
         expect_log("after an alertable poll", &[[1, 5, 6, 7]])
     })();
     close(e);
@@ -356,7 +195,7 @@ fn non_alertable_waits_do_not_run_apcs() -> Result<(), String> {
 /// alertable NtWaitForMultipleObjects returns STATUS_USER_APC.
 fn many_apcs_run_in_fifo_order() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let mut want = Vec::new();
         for i in 0..12usize {
@@ -382,8 +221,8 @@ fn many_apcs_run_in_fifo_order() -> Result<(), String> {
 /// its signal took effect.
 fn signalled_object_before_apc() -> Result<(), String> {
     log_reset();
-    let set = event()?;
-    let unset = event()?;
+    let set = create_event(NOTIFICATION, false)?;
+    let unset = create_event(NOTIFICATION, false)?;
     let r = (|| {
         // SAFETY: a handle this test made.
         ok("NtSetEvent", unsafe {
@@ -392,7 +231,7 @@ fn signalled_object_before_apc() -> Result<(), String> {
         ok("queue", queue(CURRENT_THREAD, apc_a, [9, 8, 7]))?;
         expect_status(
             "alertable wait, signalled",
-            wait(set, true, 0),
+            wait_ms(set, true, 0),
             STATUS_SUCCESS,
         )?;
         expect_log("after the satisfied wait", &[])?;
@@ -426,23 +265,23 @@ fn alert_flag_and_test_alert() -> Result<(), String> {
     ok("NtTestAlert again", test_alert())?;
     // SAFETY: as above.
     ok("alert self", unsafe { NtAlertThread(CURRENT_THREAD) })?;
-    ok("non-alertable delay", delay(false, 10))?;
+    ok("non-alertable delay", delay_ms(false, 10))?;
     ok("queue", queue(CURRENT_THREAD, apc_a, [3, 2, 1]))?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_ALERTED)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_ALERTED)?;
     expect_log("after the alert", &[])?;
-    expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+    expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
     expect_log("after the APC", &[[1, 3, 2, 1]])
 }
 
 extern "system" fn alertable_sleeper(_: *mut c_void) -> u32 {
-    delay(true, 5000).as_u32()
+    delay_ms(true, 5000).as_u32()
 }
 
 /// [NtDelayExecution]: NtAlertThread from another thread ends an alertable delay with
 /// STATUS_ALERTED (well before its 5 s).
 fn alert_wakes_another_thread() -> Result<(), String> {
     let h = spawn(alertable_sleeper, 0, 0)?;
-    ok("let it sleep", delay(false, 50))?;
+    ok("let it sleep", delay_ms(false, 50))?;
     // SAFETY: a handle this test made.
     let s = unsafe { NtAlertThread(h) };
     let status = join(h, 2000)?;
@@ -456,7 +295,7 @@ fn alert_wakes_another_thread() -> Result<(), String> {
 static BLOCKER: AtomicUsize = AtomicUsize::new(0);
 
 extern "system" fn alertable_waiter(_: *mut c_void) -> u32 {
-    wait(BLOCKER.load(Ordering::SeqCst) as HANDLE, true, 5000).as_u32()
+    wait_ms(BLOCKER.load(Ordering::SeqCst) as HANDLE, true, 5000).as_u32()
 }
 
 /// [QueueUserAPC]: an APC queued from another thread to a thread blocked in an
@@ -464,12 +303,12 @@ extern "system" fn alertable_waiter(_: *mut c_void) -> u32 {
 /// arguments, and the wait returns STATUS_USER_APC.
 fn apc_from_another_thread_wakes_waiter() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     BLOCKER.store(e as usize, Ordering::SeqCst);
     let r = (|| {
         let h = spawn(alertable_waiter, 0, 0)?;
         let (_, tid) = thread_info(h)?;
-        ok("let it wait", delay(false, 50))?;
+        ok("let it wait", delay_ms(false, 50))?;
         let s = queue(h, apc_b, [0xA1, 0xA2, 0xA3]);
         let status = join(h, 2000)?;
         ok("NtQueueApcThread", s)?;
@@ -546,9 +385,9 @@ fn timer_apc_runs_in_alertable_wait() -> Result<(), String> {
             )
         };
         ok("NtSetTimer with an APC routine", s)?;
-        ok("non-alertable delay past the due time", delay(false, 60))?;
+        ok("non-alertable delay past the due time", delay_ms(false, 60))?;
         expect_log("before an alertable wait", &[])?;
-        expect_status("alertable delay", delay(true, 2000), STATUS_USER_APC)?;
+        expect_status("alertable delay", delay_ms(true, 2000), STATUS_USER_APC)?;
         let after = now();
         let calls = log();
         let [c] = calls.as_slice() else {
@@ -593,7 +432,7 @@ fn cancelled_timer_runs_no_apc() -> Result<(), String> {
         ok("NtCancelTimer", unsafe {
             NtCancelTimer(t, core::ptr::null_mut())
         })?;
-        ok("alertable delay past the due time", delay(true, 80))?;
+        ok("alertable delay past the due time", delay_ms(true, 80))?;
         expect_log("after the delay", &[])
     })();
     close(t);
@@ -609,7 +448,7 @@ extern "system" fn quick_exit(_: *mut c_void) -> u32 {
 /// a thread that has ended takes no APC (STATUS_UNSUCCESSFUL).
 fn bad_input() -> Result<(), String> {
     log_reset();
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let bogus = 0x1234usize as HANDLE;
         let null = core::ptr::null_mut();
@@ -651,14 +490,7 @@ fn bad_input() -> Result<(), String> {
             UniqueProcess: 0,
             UniqueThread: current_tid(),
         };
-        let oa = OBJECT_ATTRIBUTES {
-            Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-            RootDirectory: core::ptr::null_mut(),
-            ObjectName: core::ptr::null_mut(),
-            Attributes: 0,
-            SecurityDescriptor: core::ptr::null_mut(),
-            SecurityQualityOfService: core::ptr::null_mut(),
-        };
+        let oa = no_attributes();
         let mut weak: HANDLE = null;
         // SAFETY: locals for every pointer.
         let s = unsafe { NtOpenThread(&mut weak, THREAD_QUERY_LIMITED_INFORMATION, &oa, &cid) };
@@ -700,12 +532,12 @@ fn bad_input() -> Result<(), String> {
         let s = unsafe { NtQueueApcThread(CURRENT_THREAD, 0, 1, 2, 3) };
         ok("queue a NULL routine", s)?;
         ok("NtTestAlert after it", test_alert())?;
-        ok("alertable delay after it", delay(true, 10))?;
+        ok("alertable delay after it", delay_ms(true, 10))?;
         expect_log("after a NULL routine", &[])?;
         // A thread that has ended.
         let t = spawn(quick_exit, 0, 0)?;
         let r = (|| {
-            ok("wait for the thread", wait(t, false, 2000))?;
+            ok("wait for the thread", wait_ms(t, false, 2000))?;
             expect_status(
                 "queue to an ended thread",
                 queue(t, apc_a, [0; 3]),

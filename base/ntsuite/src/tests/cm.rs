@@ -27,7 +27,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -44,7 +43,6 @@ extern "system" {
         options: u32,
         disposition: *mut u32,
     ) -> NtStatus;
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
     fn NtSetValueKey(
         h: HANDLE,
         name: *const UNICODE_STRING,
@@ -52,14 +50,6 @@ extern "system" {
         ty: u32,
         data: *const c_void,
         size: u32,
-    ) -> NtStatus;
-    fn NtQueryValueKey(
-        h: HANDLE,
-        name: *const UNICODE_STRING,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        result: *mut u32,
     ) -> NtStatus;
     fn NtEnumerateKey(
         h: HANDLE,
@@ -87,22 +77,10 @@ extern "system" {
     fn NtDeleteKey(h: HANDLE) -> NtStatus;
     fn NtDeleteValueKey(h: HANDLE, name: *const UNICODE_STRING) -> NtStatus;
     fn NtFlushKey(h: HANDLE) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
+
 }
 
 const STATUS_BUFFER_OVERFLOW: u32 = 0x8000_0005;
-const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_PATH_SYNTAX_BAD: u32 = 0xC000_003B;
 const STATUS_CANNOT_DELETE: u32 = 0xC000_0121;
 const STATUS_KEY_DELETED: u32 = 0xC000_017C;
 const STATUS_CHILD_MUST_BE_VOLATILE: u32 = 0xC000_0181;
@@ -110,19 +88,12 @@ const STATUS_CHILD_MUST_BE_VOLATILE: u32 = 0xC000_0181;
 const KEY_QUERY_VALUE: u32 = 0x0001;
 const KEY_SET_VALUE: u32 = 0x0002;
 const KEY_ALL_ACCESS: u32 = 0x000F_003F;
-const OBJ_CASE_INSENSITIVE: u32 = 0x40;
 const REG_OPTION_VOLATILE: u32 = 1;
 const REG_CREATED_NEW_KEY: u32 = 1;
 const REG_OPENED_EXISTING_KEY: u32 = 2;
 
-const REG_NONE: u32 = 0;
-const REG_SZ: u32 = 1;
-const REG_EXPAND_SZ: u32 = 2;
 const REG_BINARY: u32 = 3;
-const REG_DWORD: u32 = 4;
 const REG_DWORD_BIG_ENDIAN: u32 = 5;
-const REG_MULTI_SZ: u32 = 7;
-const REG_QWORD: u32 = 11;
 
 // KEY_VALUE_INFORMATION_CLASS / KEY_INFORMATION_CLASS.
 const KEY_VALUE_BASIC: u32 = 0;
@@ -131,42 +102,12 @@ const KEY_VALUE_PARTIAL: u32 = 2;
 const KEY_BASIC: u32 = 0;
 const KEY_NAME: u32 = 3;
 
-const NULL: HANDLE = core::ptr::null_mut();
-
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
 fn bytes_of(units: &[u16]) -> Vec<u8> {
     units.iter().flat_map(|u| u.to_le_bytes()).collect()
 }
 
-/// A name and the `UNICODE_STRING` over it (kept together so the buffer outlives it).
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units = wide(s);
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(root: HANDLE, n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: root,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: OBJ_CASE_INSENSITIVE,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
+    object_attributes(root, Some(&n.us), OBJ_CASE_INSENSITIVE)
 }
 
 /// `NtCreateKey` relative to `root` (or absolute): (status, handle, disposition).
@@ -202,11 +143,6 @@ fn open(path: &str, access: u32) -> (NtStatus, HANDLE) {
     // SAFETY: valid out pointer and attributes.
     let s = unsafe { NtOpenKey(&mut h, access, &a) };
     (s, h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
 }
 
 /// Deletes and closes (cleanup; errors ignored).

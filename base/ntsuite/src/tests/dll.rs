@@ -19,11 +19,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::STRING;
-
-const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
-const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
-const W: usize = size_of::<usize>();
 
 #[cfg_attr(
     target_arch = "x86",
@@ -31,26 +26,8 @@ const W: usize = size_of::<usize>();
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn LdrLoadDll(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
     fn LdrUnloadDll(handle: *mut c_void) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        handle: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
+
 }
 
 fn load(name: &str) -> Result<usize, NtStatus> {
@@ -112,17 +89,7 @@ fn desc(s: NtStatus) -> String {
 /// of PEB_LDR_DATA (entries linked at `link_off` of LDR_DATA_TABLE_ENTRY; DllBase at
 /// 6 pointers from the entry start).
 fn in_list(base: usize, head_off: usize, link_off: usize) -> bool {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
+    let teb = current_teb();
     let word = |at: usize| {
         // SAFETY: TEB, PEB and the loader's lists are mapped for the process's life.
         unsafe { *(at as *const usize) }

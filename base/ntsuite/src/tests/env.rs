@@ -85,14 +85,8 @@ extern "system" {
     fn RtlSizeHeap(heap: *mut c_void, flags: u32, p: *const c_void) -> usize;
 }
 
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 const STATUS_VARIABLE_NOT_FOUND: u32 = 0xC000_0100;
 
-const X64: bool = cfg!(target_pointer_width = "64");
-const W: usize = size_of::<usize>();
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
-const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
 const PEB_PROCESS_HEAP: usize = if X64 { 0x30 } else { 0x18 };
 const CURRENT_DIRECTORY: usize = if X64 { 0x38 } else { 0x24 };
 const DLL_PATH: usize = if X64 { 0x50 } else { 0x30 };
@@ -116,28 +110,6 @@ const STRINGS: [usize; 8] = [
     RUNTIME_DATA,
 ];
 const NORMALIZED: u32 = 1;
-
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
-fn units(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-/// A counted string over `u` (no terminator counted; `MaximumLength` = `Length` + 2
-/// when `u` has room for one).
-fn us(u: &[u16]) -> UNICODE_STRING {
-    unicode_raw(
-        (u.len() * 2) as u16,
-        (u.len() * 2) as u16,
-        u.as_ptr() as usize,
-    )
-}
 
 /// A block from `name=value` entries.
 fn block(entries: &[&str]) -> Vec<u16> {
@@ -167,30 +139,15 @@ fn word(addr: usize) -> usize {
     unsafe { (addr as *const usize).read() }
 }
 
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn peb() -> usize {
-    word(teb() + TEB_PEB)
+    word(current_teb() + TEB_PEB)
 }
 
 /// Queries `name` in `env` with a buffer of `chars` characters (pre-filled with `@`):
 /// (status, Length, the buffer including one guard unit).
 fn query(env: *const c_void, name: &str, chars: usize) -> (NtStatus, u16, Vec<u16>) {
-    let n = units(name);
-    let name_us = us(&n);
+    let n = wide(name);
+    let name_us = unicode(&n);
     let mut buf = vec![u16::from(b'@'); chars + 1];
     let mut value = unicode_raw(0, (chars * 2) as u16, buf.as_mut_ptr() as usize);
     // SAFETY: valid strings; the buffer holds `chars` + 1 units.
@@ -236,8 +193,8 @@ fn env_query() -> Result<(), String> {
 }
 
 fn expand(env: *const c_void, src: &str, chars: usize) -> (NtStatus, u32, String, u16) {
-    let s = units(src);
-    let src_us = us(&s);
+    let s = wide(src);
+    let src_us = unicode(&s);
     let mut buf = vec![u16::from(b'-'); chars + 1];
     let mut dst = unicode_raw(0, (chars * 2) as u16, buf.as_mut_ptr() as usize);
     if chars == 0 {
@@ -283,14 +240,14 @@ fn env_expand() -> Result<(), String> {
 }
 
 fn set(env: *mut *mut c_void, name: &str, value: Option<&str>) -> NtStatus {
-    let n = units(name);
-    let v = value.map(units);
-    let v_us = v.as_ref().map(|v| us(v));
+    let n = wide(name);
+    let v = value.map(wide);
+    let v_us = v.as_ref().map(|v| unicode(v));
     // SAFETY: valid strings; `env` NULL or a block pointer.
     unsafe {
         RtlSetEnvironmentVariable(
             env,
-            &us(&n),
+            &unicode(&n),
             v_us.as_ref().map_or(core::ptr::null(), |v| v as *const _),
         )
     }
@@ -497,8 +454,8 @@ fn current_env() -> Vec<u16> {
 }
 
 fn params_defaults() -> Result<(), String> {
-    let image = units("c:\\foo.exe");
-    let image_us = us(&image);
+    let image = wide("c:\\foo.exe");
+    let image_us = unicode(&image);
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output and image name; the rest NULL.
     let st = unsafe {
@@ -539,11 +496,11 @@ fn params_defaults() -> Result<(), String> {
 }
 
 fn params_given() -> Result<(), String> {
-    let image = units("c:\\foo.exe");
-    let dummy = units("dummy1");
-    let dir = units("dummy2");
+    let image = wide("c:\\foo.exe");
+    let dummy = wide("dummy1");
+    let dir = wide("dummy2");
     let env = block(&["a=b", "c=d"]);
-    let (i, d, c) = (us(&image), us(&dummy), us(&dir));
+    let (i, d, c) = (unicode(&image), unicode(&dummy), unicode(&dir));
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output, strings and environment.
     let st = unsafe {
@@ -568,8 +525,8 @@ fn params_given() -> Result<(), String> {
 }
 
 fn params_normalize() -> Result<(), String> {
-    let image = units("c:\\bar.exe");
-    let i = us(&image);
+    let image = wide("c:\\bar.exe");
+    let i = unicode(&image);
     let mut p: *mut c_void = core::ptr::null_mut();
     // SAFETY: valid output and image name; the rest NULL.
     let st = unsafe {

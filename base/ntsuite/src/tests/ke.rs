@@ -21,9 +21,7 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -31,18 +29,7 @@ use ntdef::types::OBJECT_ATTRIBUTES;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtOpenEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtResetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
     fn NtClearEvent(h: HANDLE) -> NtStatus;
-    fn NtPulseEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
     fn NtQueryEvent(
         h: HANDLE,
         class: u32,
@@ -58,13 +45,6 @@ extern "system" {
         maximum: i32,
     ) -> NtStatus;
     fn NtReleaseSemaphore(h: HANDLE, count: i32, previous: *mut i32) -> NtStatus;
-    fn NtQuerySemaphore(
-        h: HANDLE,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
     fn NtCreateMutant(
         h: *mut HANDLE,
         access: u32,
@@ -80,78 +60,17 @@ extern "system" {
         length: u32,
         returned: *mut u32,
     ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
     fn NtYieldExecution() -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
+
 }
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 const STATUS_MUTANT_NOT_OWNED: u32 = 0xC000_0046;
 const STATUS_SEMAPHORE_LIMIT_EXCEEDED: u32 = 0xC000_0047;
-const STATUS_INVALID_PARAMETER_1: u32 = 0xC000_00EF;
-const STATUS_INVALID_PARAMETER_3: u32 = 0xC000_00F1;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
 
 const ALL: u32 = 0x001F_0003;
-const OBJ_OPENIF: u32 = 0x80;
-const NOTIFICATION: u32 = 0;
-const SYNCHRONIZATION: u32 = 1;
-const WAIT_ALL: u32 = 0;
-const WAIT_ANY: u32 = 1;
-const NULL: HANDLE = core::ptr::null_mut();
-const ZERO: i64 = 0;
-
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
 
 fn oa(n: &Name, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn event(kind: u32, initial: bool) -> Result<HANDLE, String> {
-    let mut h = NULL;
-    // SAFETY: valid out pointer; NULL attributes are allowed.
-    let s = unsafe { NtCreateEvent(&mut h, ALL, core::ptr::null(), kind, u8::from(initial)) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
+    object_attributes(NULL, Some(&n.us), attributes)
 }
 
 fn semaphore(initial: i32, maximum: i32) -> Result<HANDLE, String> {
@@ -180,11 +99,6 @@ fn poll_many(hs: &[HANDLE], wait_type: u32) -> NtStatus {
     unsafe { NtWaitForMultipleObjects(hs.len() as u32, hs.as_ptr(), wait_type, 0, &ZERO) }
 }
 
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
 fn query8(
     f: unsafe extern "system" fn(HANDLE, u32, *mut c_void, u32, *mut u32) -> NtStatus,
     h: HANDLE,
@@ -201,7 +115,7 @@ fn query8(
 }
 
 fn signalled_event_waits() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     expect_status("first wait", poll(e), STATUS_SUCCESS)?;
     // A notification event stays signalled.
     expect_status("second wait", poll(e), STATUS_SUCCESS)?;
@@ -213,7 +127,7 @@ fn signalled_event_waits() -> Result<(), String> {
 }
 
 fn synchronization_event_auto_resets() -> Result<(), String> {
-    let e = event(SYNCHRONIZATION, true)?;
+    let e = create_event(SYNCHRONIZATION, true)?;
     expect_status("first wait", poll(e), STATUS_SUCCESS)?;
     expect_status("second wait", poll(e), STATUS_TIMEOUT)?;
     close(e);
@@ -221,7 +135,7 @@ fn synchronization_event_auto_resets() -> Result<(), String> {
 }
 
 fn zero_timeout_is_timeout() -> Result<(), String> {
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     expect_status("unsignalled", poll(e), STATUS_TIMEOUT)?;
     // SAFETY: valid out pointer.
     let mut prev = -1;
@@ -245,7 +159,7 @@ fn zero_timeout_is_timeout() -> Result<(), String> {
 }
 
 fn pulse_leaves_reset() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     let mut prev = -1;
     // SAFETY: valid out pointer.
     ok("pulse", unsafe { NtPulseEvent(e, &mut prev) })?;
@@ -264,7 +178,7 @@ fn pulse_leaves_reset() -> Result<(), String> {
 }
 
 fn query_event_checks() -> Result<(), String> {
-    let e = event(SYNCHRONIZATION, true)?;
+    let e = create_event(SYNCHRONIZATION, true)?;
     let [ty, state] = query8(NtQueryEvent, e)?;
     if ty != 1 || state != 1 {
         return Err(format!(
@@ -299,7 +213,7 @@ fn bad_pointers() -> Result<(), String> {
     // SAFETY: as above.
     let s = unsafe { NtCreateEvent(KERNEL as *mut HANDLE, ALL, core::ptr::null(), 0, 0) };
     expect_status("kernel handle out", s, STATUS_ACCESS_VIOLATION)?;
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     // SAFETY: as above.
     let s = unsafe { NtWaitForSingleObject(e, 0, KERNEL as *const i64) };
     expect_status("kernel timeout", s, STATUS_ACCESS_VIOLATION)?;
@@ -314,9 +228,9 @@ fn bad_pointers() -> Result<(), String> {
 }
 
 fn wait_any_index() -> Result<(), String> {
-    let a = event(NOTIFICATION, false)?;
-    let b = event(NOTIFICATION, false)?;
-    let c = event(NOTIFICATION, true)?;
+    let a = create_event(NOTIFICATION, false)?;
+    let b = create_event(NOTIFICATION, false)?;
+    let c = create_event(NOTIFICATION, true)?;
     expect_status("third signalled", poll_many(&[a, b, c], WAIT_ANY), 2)?;
     // SAFETY: plain values.
     ok("set b", unsafe { NtSetEvent(b, core::ptr::null_mut()) })?;
@@ -329,7 +243,7 @@ fn wait_any_index() -> Result<(), String> {
 
 fn wait_all_semantics() -> Result<(), String> {
     let s = semaphore(1, 5)?;
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     expect_status(
         "partial WaitAll",
         poll_many(&[s, e], WAIT_ALL),
@@ -355,7 +269,7 @@ fn wait_all_semantics() -> Result<(), String> {
 }
 
 fn wait_counts() -> Result<(), String> {
-    let e = event(NOTIFICATION, true)?;
+    let e = create_event(NOTIFICATION, true)?;
     let hs = [e; 65];
     // SAFETY: the array holds 65 handles.
     let s = unsafe { NtWaitForMultipleObjects(0, hs.as_ptr(), WAIT_ANY, 0, &ZERO) };
@@ -470,7 +384,7 @@ fn named_events() -> Result<(), String> {
 
 fn wrong_handle_types() -> Result<(), String> {
     let s = semaphore(1, 1)?;
-    let e = event(NOTIFICATION, false)?;
+    let e = create_event(NOTIFICATION, false)?;
     // SAFETY: plain values.
     let r = unsafe { NtSetEvent(s, core::ptr::null_mut()) };
     expect_status("set a semaphore", r, STATUS_OBJECT_TYPE_MISMATCH)?;
@@ -500,8 +414,8 @@ fn process_is_waitable() -> Result<(), String> {
 }
 
 fn signal_and_wait() -> Result<(), String> {
-    let a = event(NOTIFICATION, false)?;
-    let b = event(NOTIFICATION, true)?;
+    let a = create_event(NOTIFICATION, false)?;
+    let b = create_event(NOTIFICATION, true)?;
     // SAFETY: plain values and a pointer to a local.
     let r = unsafe { NtSignalAndWaitForSingleObject(a, b, 0, &ZERO) };
     expect_status("signal a, wait b", r, STATUS_SUCCESS)?;

@@ -19,8 +19,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -37,57 +35,19 @@ extern "system" {
     fn NtOpenKeyedEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
     fn NtReleaseKeyedEvent(h: HANDLE, key: usize, alertable: u8, timeout: *const i64) -> NtStatus;
     fn NtWaitForKeyedEvent(h: HANDLE, key: usize, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtPulseEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQuerySystemTime(t: *mut i64) -> NtStatus;
-}
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-const STATUS_INVALID_PARAMETER_1: u32 = 0xC000_00EF;
-const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
+}
 
 const KEYEDEVENT_WAIT: u32 = 1;
 const KEYEDEVENT_WAKE: u32 = 2;
 const KEYEDEVENT_ALL_ACCESS: u32 = 0x000F_0003;
-const SYNCHRONIZE: u32 = 0x0010_0000;
 const GENERIC_READ: u32 = 0x8000_0000;
 const GENERIC_WRITE: u32 = 0x4000_0000;
-const NULL: HANDLE = core::ptr::null_mut();
-const ZERO: i64 = 0;
 /// 10 ms, relative.
 const SHORT: i64 = -100_000;
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), 0)
 }
 
 fn create(access: u32, n: Option<&Name>) -> Result<HANDLE, String> {
@@ -110,11 +70,6 @@ fn wait(h: HANDLE, key: usize, t: Option<&i64>) -> NtStatus {
     let p = t.map_or(core::ptr::null(), |t| t as *const i64);
     // SAFETY: as above.
     unsafe { NtWaitForKeyedEvent(h, key, 0, p) }
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
 }
 
 fn parameters() -> Result<(), String> {

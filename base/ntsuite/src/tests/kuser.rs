@@ -21,42 +21,8 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use core::ffi::c_void;
 use ntdef::memory::*;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        class: u32,
-        info: *mut c_void,
-        length: usize,
-        returned: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *const c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        free_type: u32,
-    ) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-}
-
-const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
 const KUSER: usize = 0x7FFE_0000;
 /// 100 ns units per millisecond.
 const MS: u64 = 10_000;
@@ -75,14 +41,6 @@ fn system_time_at(off: usize) -> u64 {
         if high1 == high2 {
             return (u64::from(high1) << 32) | u64::from(low);
         }
-    }
-}
-
-fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
     }
 }
 

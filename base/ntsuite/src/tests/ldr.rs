@@ -32,20 +32,9 @@ use core::ffi::c_void;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
     fn LdrFindEntryForAddress(address: *const c_void, entry: *mut *mut c_void) -> NtStatus;
 }
 
-const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
-
-const X64: bool = cfg!(target_pointer_width = "64");
-const W: usize = size_of::<usize>();
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
 const PEB_IMAGE_BASE: usize = if X64 { 0x10 } else { 0x08 };
 const PEB_LDR: usize = if X64 { 0x18 } else { 0x0C };
 const DATA_LENGTH: usize = if X64 { 0x58 } else { 0x30 };
@@ -65,14 +54,6 @@ const HASH_LINKS: usize = if X64 { 0x70 } else { 0x3C };
 const TIME_DATE_STAMP: usize = if X64 { 0x80 } else { 0x44 };
 const LDRP_IMAGE_DLL: u32 = 0x4;
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
 fn word(addr: usize) -> usize {
     // SAFETY: callers pass addresses inside the TEB, PEB, loader data or images.
     unsafe { (addr as *const usize).read() }
@@ -83,23 +64,8 @@ fn u32_at(addr: usize) -> u32 {
     unsafe { (addr as *const u32).read() }
 }
 
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn peb() -> usize {
-    word(teb() + TEB_PEB)
+    word(current_teb() + TEB_PEB)
 }
 
 fn text(entry: usize, field: usize) -> String {

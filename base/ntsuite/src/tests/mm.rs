@@ -21,69 +21,9 @@ use alloc::string::String;
 use core::ffi::c_void;
 use ntdef::memory::*;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        alloc_type: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        free_type: u32,
-    ) -> NtStatus;
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        class: u32,
-        info: *mut c_void,
-        length: usize,
-        returned: *mut usize,
-    ) -> NtStatus;
-    fn NtProtectVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        new: u32,
-        old: *mut u32,
-    ) -> NtStatus;
-    fn NtReadVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *mut c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *const c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-}
-
-const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_CONFLICTING_ADDRESSES: u32 = 0xC000_0018;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_PAGE_PROTECTION: u32 = 0xC000_0045;
 const STATUS_FREE_VM_NOT_AT_BASE: u32 = 0xC000_009F;
 const STATUS_MEMORY_NOT_ALLOCATED: u32 = 0xC000_00A0;
-const STATUS_INVALID_PARAMETER_3: u32 = 0xC000_00F1;
-const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
 const STATUS_NO_MEMORY: u32 = 0xC000_0017;
-const STATUS_COMMITMENT_LIMIT: u32 = 0xC000_012D;
 const STATUS_NOT_COMMITTED: u32 = 0xC000_002D;
 
 fn alloc(base: usize, size: usize, ty: u32, protect: u32) -> (NtStatus, usize, usize) {

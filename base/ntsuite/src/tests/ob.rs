@@ -23,7 +23,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -53,61 +52,21 @@ extern "system" {
         oa: *const OBJECT_ATTRIBUTES,
         target: *const UNICODE_STRING,
     ) -> NtStatus;
-    fn NtOpenSymbolicLinkObject(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-    ) -> NtStatus;
-    fn NtQuerySymbolicLinkObject(
-        h: HANDLE,
-        target: *mut UNICODE_STRING,
-        returned: *mut u32,
-    ) -> NtStatus;
     fn NtMakeTemporaryObject(h: HANDLE) -> NtStatus;
-    fn NtQueryObject(
-        h: HANDLE,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
-    fn NtDuplicateObject(
-        source_process: HANDLE,
-        source: HANDLE,
-        target_process: HANDLE,
-        target: *mut HANDLE,
-        access: u32,
-        attributes: u32,
-        options: u32,
-    ) -> NtStatus;
+
 }
 
 // [NTSTATUS]
-const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
-const STATUS_NO_MORE_ENTRIES: u32 = 0x8000_001A;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 const STATUS_OBJECT_NAME_INVALID: u32 = 0xC000_0033;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_NAME_COLLISION: u32 = 0xC000_0035;
-const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
-const STATUS_OBJECT_PATH_SYNTAX_BAD: u32 = 0xC000_003B;
 
 // Access rights and flags (`ntdef.h`, `wdm.h`, `winnt.h`).
 const DELETE: u32 = 0x0001_0000;
 const DIRECTORY_QUERY: u32 = 0x0001;
 const DIRECTORY_TRAVERSE: u32 = 0x0002;
 const DIRECTORY_ALL_ACCESS: u32 = 0x000F_000F;
-const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
 const SYMBOLIC_LINK_ALL_ACCESS: u32 = 0x000F_0001;
 const PROCESS_DUP_HANDLE: u32 = 0x0040;
 const OBJ_PERMANENT: u32 = 0x10;
-const OBJ_CASE_INSENSITIVE: u32 = 0x40;
-const OBJ_OPENIF: u32 = 0x80;
 const DUPLICATE_CLOSE_SOURCE: u32 = 1;
 const DUPLICATE_SAME_ACCESS: u32 = 2;
 
@@ -115,35 +74,9 @@ const PTR: usize = size_of::<usize>();
 /// `OBJECT_DIRECTORY_INFORMATION`: two `UNICODE_STRING`s.
 const DIR_INFO: usize = 2 * size_of::<UNICODE_STRING>();
 
-fn wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-/// A name and the `UNICODE_STRING` over it (kept together so the buffer outlives it).
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units = wide(s);
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(root: HANDLE, n: Option<&Name>, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: root,
-        ObjectName: n.map_or(core::ptr::null_mut(), |n| &n.us as *const _ as *mut _),
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(root, n.map(|n| &n.us), attributes)
 }
-
-const NULL: HANDLE = core::ptr::null_mut();
 
 fn create_dir(path: &str, attributes: u32) -> (NtStatus, HANDLE) {
     let n = name(path);
@@ -176,10 +109,6 @@ fn create_link(path: &str, target: &str) -> (NtStatus, HANDLE) {
 fn close(h: HANDLE) -> NtStatus {
     // SAFETY: a service call with a plain value.
     unsafe { NtClose(h) }
-}
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
 }
 
 fn query_dir(

@@ -15,31 +15,12 @@
 //! in `private/ntos/src/ps/params.rs`.
 
 use crate::suite::Test;
+use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use ntdef::types::UNICODE_STRING;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn RtlDosPathNameToNtPathName_U(
-        dos: *const u16,
-        nt: *mut UNICODE_STRING,
-        file_part: *mut *mut u16,
-        relative: *mut core::ffi::c_void,
-    ) -> u8;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-}
-
-const W: usize = size_of::<usize>();
-const X64: bool = cfg!(target_pointer_width = "64");
-const TEB_PEB: usize = if X64 { 0x60 } else { 0x30 };
-const PEB_PROCESS_PARAMETERS: usize = if X64 { 0x20 } else { 0x10 };
 const FLAGS: usize = 0x08;
 const CURRENT_DIRECTORY: usize = if X64 { 0x38 } else { 0x24 };
 const DLL_PATH: usize = if X64 { 0x50 } else { 0x30 };
@@ -49,30 +30,6 @@ const ENVIRONMENT: usize = if X64 { 0x80 } else { 0x48 };
 const ENVIRONMENT_SIZE: usize = if X64 { 0x3F0 } else { 0x290 };
 const NORMALIZED: u32 = 0x01;
 
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
-
-/// This thread's TEB, by its `NtTib.Self` field.
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS is based at this thread's TEB; the read has no side effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above, with FS.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 fn word(addr: usize) -> usize {
     // SAFETY: callers pass addresses inside the TEB, PEB or parameter block, all
     // mapped for the life of the process.
@@ -81,7 +38,7 @@ fn word(addr: usize) -> usize {
 
 /// The parameter block and its `Length`.
 fn parameters() -> Result<(usize, usize), String> {
-    let peb = word(teb() + TEB_PEB);
+    let peb = word(current_teb() + TEB_PEB);
     check("TEB.ProcessEnvironmentBlock is NULL", peb != 0)?;
     let params = word(peb + PEB_PROCESS_PARAMETERS);
     check("PEB.ProcessParameters is NULL", params != 0)?;

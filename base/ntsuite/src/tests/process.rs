@@ -25,12 +25,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_PATH_NOT_FOUND: u32 = 0xC000_003A;
 const STATUS_INVALID_IMAGE_NOT_MZ: u32 = 0xC000_012F;
-const W: usize = size_of::<usize>();
 
 /// RTL_USER_PROCESS_PARAMETERS offsets (Windows 7 public symbols).
 #[cfg(target_pointer_width = "64")]
@@ -46,14 +41,6 @@ mod rupp {
     pub const CURRENT_DIRECTORY: usize = 0x24;
     pub const IMAGE_PATH_NAME: usize = 0x38;
     pub const COMMAND_LINE: usize = 0x40;
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-pub(super) struct ClientId {
-    pub(super) UniqueProcess: usize,
-    pub(super) UniqueThread: usize,
 }
 
 const IMAGE_INFO_SIZE: usize = if W == 8 { 0x40 } else { 0x30 };
@@ -86,79 +73,7 @@ extern "system" {
         token: HANDLE,
         info: *mut ProcessInformation,
     ) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        kind: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        kind: u32,
-    ) -> NtStatus;
-    fn NtProtectVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        new: u32,
-        old: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        class: u32,
-        buf: *mut c_void,
-        len: usize,
-        ret: *mut usize,
-    ) -> NtStatus;
-    fn NtReadVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        buf: *mut c_void,
-        len: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        addr: usize,
-        buf: *const c_void,
-        len: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtDuplicateObject(
-        source_process: HANDLE,
-        source: HANDLE,
-        target_process: HANDLE,
-        target: *mut HANDLE,
-        access: u32,
-        attributes: u32,
-        options: u32,
-    ) -> NtStatus;
-}
 
-fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
 }
 
 /// A parameter block with these strings, after the structure: `normalized` with
@@ -166,9 +81,9 @@ fn utf16(s: &str) -> Vec<u16> {
 /// The `u64` vector keeps it 8-aligned.
 fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
     let strings = [
-        (rupp::IMAGE_PATH_NAME, utf16(image)),
-        (rupp::COMMAND_LINE, utf16(command)),
-        (rupp::CURRENT_DIRECTORY, utf16("C:\\")),
+        (rupp::IMAGE_PATH_NAME, wide(image)),
+        (rupp::COMMAND_LINE, wide(command)),
+        (rupp::CURRENT_DIRECTORY, wide("C:\\")),
     ];
     let total = rupp::SIZE + strings.iter().map(|(_, s)| s.len() * 2 + 2).sum::<usize>();
     let mut block = vec![0u64; total.div_ceil(8)];
@@ -197,7 +112,7 @@ fn parameters(image: &str, command: &str, normalized: bool) -> Vec<u64> {
 
 /// Starts `image` (its thread suspended) with a block made by [`parameters`].
 pub(super) fn create(image: &str, normalized: bool) -> Result<ProcessInformation, NtStatus> {
-    let name = utf16(image);
+    let name = wide(image);
     let us = UNICODE_STRING {
         Length: (name.len() * 2) as u16,
         MaximumLength: (name.len() * 2) as u16,
@@ -233,42 +148,9 @@ pub(super) fn create(image: &str, normalized: bool) -> Result<ProcessInformation
     }
 }
 
-/// PROCESS_BASIC_INFORMATION: (ExitStatus, UniqueProcessId, InheritedFromUniqueProcessId).
-fn basic(h: HANDLE) -> Result<(u32, usize, usize), String> {
-    let mut b = [0u8; 6 * W];
-    // SAFETY: a local buffer of the class's size.
-    let s = unsafe {
-        NtQueryInformationProcess(h, 0, b.as_mut_ptr(), (6 * W) as u32, core::ptr::null_mut())
-    };
-    expect_status("NtQueryInformationProcess", s, STATUS_SUCCESS)?;
-    let word = |at: usize| {
-        let mut w = [0u8; W];
-        w.copy_from_slice(&b[at..at + W]);
-        usize::from_le_bytes(w)
-    };
-    Ok((
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        word(4 * W),
-        word(5 * W),
-    ))
-}
-
 /// Our own process id, from the TEB's ClientId.
 fn own_pid() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    let at = teb + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: the TEB is mapped for the thread's life.
-    unsafe { *(at as *const usize) }
+    current_cid().UniqueProcess
 }
 
 fn run_hello(normalized: bool) -> Result<(), String> {
@@ -278,7 +160,7 @@ fn run_hello(normalized: bool) -> Result<(), String> {
         if info.Length as usize != size_of::<ProcessInformation>() {
             return Err(format!("Length {}", info.Length));
         }
-        let (status, pid, parent) = basic(info.Process)?;
+        let (status, pid, parent) = process_basic(info.Process)?;
         if status != STATUS_PENDING || pid != info.ClientId.UniqueProcess || parent != own_pid() {
             return Err(format!(
                 "child: ExitStatus {status:#x}, pid {pid:#x} (ClientId {:#x}), parent {parent:#x} \
@@ -315,7 +197,7 @@ fn run_hello(normalized: bool) -> Result<(), String> {
         // SAFETY: a handle and a local.
         let s = unsafe { NtWaitForSingleObject(info.Process, 0, &timeout) };
         expect_status("wait for the child", s, STATUS_SUCCESS)?;
-        let (status, _, _) = basic(info.Process)?;
+        let (status, _, _) = process_basic(info.Process)?;
         if status != 0x1234 {
             return Err(format!("child exit status {status:#x}, want 0x1234"));
         }

@@ -24,15 +24,6 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use ntdef::types::{OBJECT_ATTRIBUTES, UNICODE_STRING};
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-pub(crate) struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
 
 #[cfg_attr(
     target_arch = "x86",
@@ -40,83 +31,27 @@ pub(crate) struct ClientId {
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtOpenProcess(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtOpenThread(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
     fn NtSuspendThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
     fn NtOpenSemaphore(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtQuerySemaphore(
-        h: HANDLE,
-        class: u32,
-        buf: *mut core::ffi::c_void,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
+
 }
 
-const W: usize = size_of::<usize>();
 const PBI_LEN: usize = 6 * W;
 const TBI_LEN: usize = if W == 8 { 48 } else { 28 };
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
 const STATUS_INVALID_CID: u32 = 0xC000_000B;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
 const STATUS_INVALID_PARAMETER_MIX: u32 = 0xC000_0030;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
 const STATUS_PROCESS_IS_TERMINATING: u32 = 0xC000_010A;
 const PROCESS_TERMINATE: u32 = 0x0001;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 const THREAD_SUSPEND_RESUME: u32 = 0x0002;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
-const SYNCHRONIZE: u32 = 0x0010_0000;
 
 /// The TEB's Self, ClientId and ProcessEnvironmentBlock.
 fn teb() -> (usize, ClientId, usize) {
-    let teb: usize;
-    // SAFETY: GS (x64) / FS (x86) holds the TEB; NtTib.Self is at 0x30 / 0x18.
-    unsafe {
-        #[cfg(target_arch = "x86_64")]
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly));
-        #[cfg(target_arch = "x86")]
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly));
-    }
-    let (cid, peb) = if W == 8 { (0x40, 0x60) } else { (0x20, 0x30) };
-    // SAFETY: ClientId and ProcessEnvironmentBlock lie inside the mapped TEB.
-    unsafe {
-        (
-            teb,
-            ClientId {
-                UniqueProcess: *((teb + cid) as *const usize),
-                UniqueThread: *((teb + cid + W) as *const usize),
-            },
-            *((teb + peb) as *const usize),
-        )
-    }
+    let teb = current_teb();
+    let peb = if W == 8 { 0x60 } else { 0x30 };
+    // SAFETY: ProcessEnvironmentBlock lies inside the mapped TEB.
+    (teb, current_cid(), unsafe {
+        *((teb + peb) as *const usize)
+    })
 }
 
 fn word(b: &[u8], at: usize) -> usize {
@@ -250,17 +185,6 @@ fn bad_queries() -> Result<(), String> {
     expect_status("process basic on a thread", s, 0xC000_0024)
 }
 
-fn no_attributes() -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
 pub(crate) fn open_process(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
     let oa = no_attributes();
     let mut h: HANDLE = core::ptr::null_mut();
@@ -283,11 +207,6 @@ fn open_thread(cid: &ClientId, access: u32) -> Result<HANDLE, NtStatus> {
     } else {
         Err(s)
     }
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a handle this test opened.
-    unsafe { NtClose(h) };
 }
 
 fn must<T>(what: &str, r: Result<T, NtStatus>) -> Result<T, String> {

@@ -53,23 +53,12 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use ntdef::types::OBJECT_ATTRIBUTES;
 
-const W: usize = size_of::<usize>();
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_BUFFER_TOO_SMALL: u32 = 0xC000_0023;
 const STATUS_PRIVILEGE_NOT_HELD: u32 = 0xC000_0061;
 
 const PROCESS_SET_INFORMATION: u32 = 0x0200;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
 const THREAD_SET_INFORMATION: u32 = 0x0020;
 const THREAD_SET_LIMITED_INFORMATION: u32 = 0x0400;
-const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
 
 // PROCESSINFOCLASS / THREADINFOCLASS / SYSTEM_INFORMATION_CLASS.
 const PROCESS_BASE_PRIORITY: u32 = 5;
@@ -96,73 +85,15 @@ const IMAGE_INFO_SIZE: usize = if W == 8 { 0x40 } else { 0x30 };
 const PROCESS_ENTRY: usize = if W == 8 { 0x100 } else { 0xB8 };
 const THREAD_ENTRY: usize = if W == 8 { 0x50 } else { 0x40 };
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
-
 #[cfg_attr(
     target_arch = "x86",
     link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtQuerySystemInformation(class: u32, buf: *mut c_void, len: u32, ret: *mut u32) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
     fn NtSetInformationProcess(h: HANDLE, class: u32, buf: *const u8, len: u32) -> NtStatus;
     fn NtSetInformationThread(h: HANDLE, class: u32, buf: *const u8, len: u32) -> NtStatus;
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
-    fn NtOpenProcess(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtOpenThread(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
+
 }
 
 /// An 8-aligned scratch buffer.
@@ -181,14 +112,6 @@ impl Buf {
 /// A raw user address (misaligned or unmapped on purpose).
 fn at(addr: usize) -> *const u8 {
     addr as *const u8
-}
-
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -266,41 +189,11 @@ fn process_base(h: HANDLE) -> Result<i32, String> {
     Ok(u32_at(&b.0, 3 * W) as i32)
 }
 
-fn own_cid() -> ClientId {
-    let teb: usize;
-    // SAFETY: GS (x64) / FS (x86) is based at this thread's TEB; NtTib.Self.
-    unsafe {
-        #[cfg(target_arch = "x86_64")]
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly));
-        #[cfg(target_arch = "x86")]
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly));
-    }
-    let at = teb + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: ClientId lies inside the mapped TEB.
-    unsafe {
-        ClientId {
-            UniqueProcess: *(at as *const usize),
-            UniqueThread: *((at + W) as *const usize),
-        }
-    }
-}
-
-fn no_attributes() -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
-}
-
 /// This process (`thread` false) or thread opened by id with `access`.
 fn open_own(thread: bool, access: u32) -> Result<HANDLE, String> {
     let mut h: HANDLE = core::ptr::null_mut();
     let oa = no_attributes();
-    let cid = own_cid();
+    let cid = current_cid();
     // SAFETY: locals for every pointer.
     let s = unsafe {
         if thread {
@@ -311,17 +204,6 @@ fn open_own(thread: bool, access: u32) -> Result<HANDLE, String> {
     };
     expect_status("open own by id", s, STATUS_SUCCESS)?;
     Ok(h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a handle the test owns.
-    unsafe { NtClose(h) };
-}
-
-fn sleep_ms(ms: i64) {
-    let d = -ms * 10_000;
-    // SAFETY: a local.
-    unsafe { NtDelayExecution(0, &d) };
 }
 
 static GATE: AtomicUsize = AtomicUsize::new(0);
@@ -369,7 +251,7 @@ impl Helper {
         }
         if flags == 0 {
             // Let it reach its wait.
-            sleep_ms(20);
+            delay_ms(false, 20);
         }
         Ok(Helper { gate, thread })
     }
@@ -583,7 +465,7 @@ fn system_process_list() -> Result<(), String> {
         idle.pid == 0 && idle.name.is_empty(),
     )?;
     check("idle has a thread", idle.threads == 1)?;
-    let me = own_cid();
+    let me = current_cid();
     let e = list
         .find(me.UniqueProcess)
         .ok_or("own process not listed")?;
@@ -648,7 +530,7 @@ fn system_process_threads() -> Result<(), String> {
     with_helper(0, |waiting| {
         with_helper_suspended(|suspended| {
             let list = process_list()?;
-            let me = own_cid();
+            let me = current_cid();
             let e = list
                 .find(me.UniqueProcess)
                 .ok_or("own process not listed")?;
@@ -740,7 +622,7 @@ fn system_process_threads_and_cleanup() -> Result<(), String> {
 fn system_process_child() -> Result<(), String> {
     with_child(|child| {
         let list = process_list()?;
-        let me = own_cid();
+        let me = current_cid();
         let e = list
             .find(child.ClientId.UniqueProcess)
             .ok_or("child not listed")?;
@@ -1479,8 +1361,6 @@ fn set_thread_other_classes() -> Result<(), String> {
         )
     })
 }
-
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
 
 pub const TESTS: &[Test] = tests![
     ("psinfo.system_process_list", system_process_list),

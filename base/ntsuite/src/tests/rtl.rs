@@ -16,7 +16,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::STRING;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -43,40 +42,14 @@ extern "system" {
         src: *const STRING,
         allocate: u8,
     ) -> NtStatus;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-    fn RtlDosPathNameToNtPathName_U(
-        dos: *const u16,
-        nt: *mut UNICODE_STRING,
-        file_part: *mut *mut u16,
-        relative: *mut c_void,
-    ) -> u8;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrLoadDll(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        module: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
+
 }
 
 const HEAP_NO_SERIALIZE: u32 = 0x1;
 const HEAP_GROWABLE: u32 = 0x2;
 const HEAP_ZERO_MEMORY: u32 = 0x8;
 const HEAP_REALLOC_IN_PLACE_ONLY: u32 = 0x10;
-const STATUS_PROCEDURE_NOT_FOUND: u32 = 0xC000_007A;
 const STATUS_ORDINAL_NOT_FOUND: u32 = 0xC000_0138;
-const STATUS_DLL_NOT_FOUND: u32 = 0xC000_0135;
 
 /// `PEB.ProcessHeap` through `TEB.ProcessEnvironmentBlock` (x64: TEB 0x60, PEB 0x30;
 /// x86: TEB 0x30, PEB 0x18).
@@ -99,14 +72,6 @@ fn process_heap() -> *mut c_void {
     };
     // SAFETY: the PEB is mapped for the life of the process.
     unsafe { ((peb + off) as *const *mut c_void).read() }
-}
-
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
 }
 
 fn w(s: &str) -> Vec<u16> {

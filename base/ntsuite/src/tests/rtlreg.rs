@@ -27,7 +27,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 type Routine = unsafe extern "system" fn(
     name: *mut u16,
@@ -74,13 +73,8 @@ extern "system" {
         context: *mut c_void,
         env: *const c_void,
     ) -> NtStatus;
-    fn RtlFreeUnicodeString(s: *mut UNICODE_STRING);
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-}
 
-const STATUS_UNSUCCESSFUL: u32 = 0xC000_0001;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
+}
 
 const ABSOLUTE: u32 = 0;
 const SERVICES: u32 = 1;
@@ -98,22 +92,7 @@ const NOEXPAND: u32 = 0x10;
 const DIRECT: u32 = 0x20;
 const DELETE: u32 = 0x40;
 
-const REG_NONE: u32 = 0;
-const REG_SZ: u32 = 1;
-const REG_EXPAND_SZ: u32 = 2;
-const REG_DWORD: u32 = 4;
-const REG_MULTI_SZ: u32 = 7;
-const REG_QWORD: u32 = 11;
-
 const KEY: &str = "\\Registry\\Machine\\Software\\NtSuiteRtl";
-
-fn check(what: &str, ok: bool) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(String::from(what))
-    }
-}
 
 /// NUL-terminated UTF-16.
 fn z(s: &str) -> Vec<u16> {
@@ -688,14 +667,7 @@ fn enumerate_subkey_delete() -> Result<(), String> {
         (name_units.len() * 2) as u16,
         name_units.as_ptr() as usize,
     );
-    let oa = OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: &name as *const _ as *mut _,
-        Attributes: 0x40,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    };
+    let oa = object_attributes(NULL, Some(&name), OBJ_CASE_INSENSITIVE);
     let mut h: HANDLE = core::ptr::null_mut();
     // SAFETY: valid attributes and output.
     let st = unsafe { NtOpenKey(&mut h, 0x2_0019, &oa) };

@@ -45,7 +45,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 use ntdef::memory::*;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -84,90 +83,21 @@ extern "system" {
         returned: *mut usize,
     ) -> NtStatus;
     fn NtExtendSection(h: HANDLE, size: *mut i64) -> NtStatus;
-    fn NtQueryVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        class: u32,
-        info: *mut c_void,
-        length: usize,
-        returned: *mut usize,
-    ) -> NtStatus;
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        alloc_type: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        free_type: u32,
-    ) -> NtStatus;
-    fn NtProtectVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        new: u32,
-        old: *mut u32,
-    ) -> NtStatus;
-    fn NtWriteVirtualMemory(
-        process: HANDLE,
-        base: usize,
-        buffer: *const c_void,
-        size: usize,
-        done: *mut usize,
-    ) -> NtStatus;
-    fn NtQueryObject(
-        h: HANDLE,
-        class: u32,
-        buffer: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
+
 }
 
-const STATUS_OBJECT_NAME_EXISTS: u32 = 0x4000_0000;
 const STATUS_IMAGE_NOT_AT_BASE: u32 = 0x4000_0003;
-const STATUS_PARTIAL_COPY: u32 = 0x8000_000D;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_CONFLICTING_ADDRESSES: u32 = 0xC000_0018;
 const STATUS_NOT_MAPPED_VIEW: u32 = 0xC000_0019;
 const STATUS_UNABLE_TO_DELETE_SECTION: u32 = 0xC000_001B;
 const STATUS_INVALID_VIEW_SIZE: u32 = 0xC000_001F;
 const STATUS_INVALID_FILE_FOR_SECTION: u32 = 0xC000_0020;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_OBJECT_NAME_COLLISION: u32 = 0xC000_0035;
 const STATUS_SECTION_TOO_BIG: u32 = 0xC000_0040;
-const STATUS_INVALID_PAGE_PROTECTION: u32 = 0xC000_0045;
 const STATUS_SECTION_NOT_IMAGE: u32 = 0xC000_0049;
 const STATUS_SECTION_PROTECTION: u32 = 0xC000_004E;
 const STATUS_SECTION_NOT_EXTENDED: u32 = 0xC000_0087;
 const STATUS_INSUFFICIENT_RESOURCES: u32 = 0xC000_009A;
-const STATUS_INVALID_PARAMETER_3: u32 = 0xC000_00F1;
-const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
-const STATUS_INVALID_PARAMETER_6: u32 = 0xC000_00F4;
 const STATUS_INVALID_PARAMETER_8: u32 = 0xC000_00F6;
 const STATUS_INVALID_PARAMETER_9: u32 = 0xC000_00F7;
-const STATUS_COMMITMENT_LIMIT: u32 = 0xC000_012D;
 const STATUS_MAPPED_ALIGNMENT: u32 = 0xC000_0220;
 
 const SEC_BASED: u32 = 0x0020_0000;
@@ -182,24 +112,7 @@ const SECTION_MAP_READ: u32 = 0x0004;
 const SECTION_ALL_ACCESS: u32 = 0x000F_001F;
 const VIEW_SHARE: u32 = 1;
 const PROCESS_VM_OPERATION: u32 = 0x0008;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
-const OBJ_OPENIF: u32 = 0x80;
-const NULL: HANDLE = core::ptr::null_mut();
-const W: usize = size_of::<usize>();
 const BASIC_LEN: usize = if W == 8 { 24 } else { 16 };
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
-fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
-    }
-}
 
 fn create_raw(
     oa: *const OBJECT_ATTRIBUTES,
@@ -1032,27 +945,8 @@ fn reserve_section() -> Result<(), String> {
     r
 }
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name, attributes: u32) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: attributes,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), attributes)
 }
 
 fn named_sections() -> Result<(), String> {

@@ -15,90 +15,20 @@ use crate::tests;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
-const SYMBOLIC_LINK_QUERY: u32 = 0x0001;
 const KEY_READ: u32 = 0x0002_0019;
-const OBJ_CASE_INSENSITIVE: u32 = 0x40;
-const W: usize = size_of::<usize>();
-
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtOpenSymbolicLinkObject(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-    ) -> NtStatus;
-    fn NtQuerySymbolicLinkObject(h: HANDLE, target: *mut UNICODE_STRING, ret: *mut u32)
-        -> NtStatus;
-    fn NtOpenKey(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtQueryValueKey(
-        h: HANDLE,
-        name: *const UNICODE_STRING,
-        class: u32,
-        buf: *mut c_void,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtQueryInformationProcess(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-}
-
-fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-fn unicode(units: &[u16]) -> UNICODE_STRING {
-    UNICODE_STRING {
-        Length: (units.len() * 2) as u16,
-        MaximumLength: (units.len() * 2) as u16,
-        Buffer: units.as_ptr() as *mut u16,
-    }
-}
 
 fn attributes(name: &UNICODE_STRING) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: name as *const _ as *mut _,
-        Attributes: OBJ_CASE_INSENSITIVE,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(name), OBJ_CASE_INSENSITIVE)
 }
 
 /// Whether smss started us: our parent process is not the executive (id 0).
 fn parent_pid() -> usize {
-    let mut b = [0usize; 6];
-    // SAFETY: PROCESS_BASIC_INFORMATION is six pointer-sized slots.
-    let s = unsafe {
-        NtQueryInformationProcess(
-            CURRENT_PROCESS,
-            0,
-            b.as_mut_ptr().cast(),
-            (6 * W) as u32,
-            core::ptr::null_mut(),
-        )
-    };
-    if s.as_u32() == STATUS_SUCCESS {
-        b[5]
-    } else {
-        0
-    }
+    process_basic(CURRENT_PROCESS).map_or(0, |(_, _, parent)| parent)
 }
 
 fn link_target(path: &str) -> Result<String, String> {
-    let name = utf16(path);
+    let name = wide(path);
     let us = unicode(&name);
     let oa = attributes(&us);
     let mut h: HANDLE = core::ptr::null_mut();
@@ -140,14 +70,14 @@ fn boot_execute_lists_the_suite() -> Result<(), String> {
         crate::suite::println("session.boot_execute_lists_the_suite: not started by smss, skipped");
         return Ok(());
     }
-    let key = utf16("\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager");
+    let key = wide("\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Session Manager");
     let us = unicode(&key);
     let oa = attributes(&us);
     let mut h: HANDLE = core::ptr::null_mut();
     // SAFETY: locals for every pointer.
     let s = unsafe { NtOpenKey(&mut h, KEY_READ, &oa) };
     expect_status("open Session Manager", s, STATUS_SUCCESS)?;
-    let value = utf16("BootExecute");
+    let value = wide("BootExecute");
     let vs = unicode(&value);
     let mut b = [0u64; 256];
     let mut len = 0u32;

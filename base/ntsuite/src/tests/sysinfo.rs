@@ -31,24 +31,6 @@ use alloc::format;
 use alloc::string::String;
 use core::ffi::c_void;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtQuerySystemInformation(
-        class: u32,
-        info: *mut c_void,
-        length: u32,
-        returned: *mut u32,
-    ) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-}
-
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-
 /// `SYSTEM_BASIC_INFORMATION`.
 #[repr(C)]
 #[derive(Default)]
@@ -352,7 +334,6 @@ fn performance_information() -> Result<(), String> {
 const MODULE_SIZE: usize = 296;
 #[cfg(target_pointer_width = "32")]
 const MODULE_SIZE: usize = 284;
-const W: usize = size_of::<usize>();
 
 fn module_information() -> Result<(), String> {
     let mut len = 0u32;

@@ -15,7 +15,6 @@ use crate::tests;
 use alloc::format;
 use alloc::string::String;
 
-const W: usize = size_of::<usize>();
 #[cfg(target_pointer_width = "64")]
 mod off {
     pub const SIZE: usize = 0x1838;
@@ -33,52 +32,6 @@ mod off {
     pub const TLS: usize = 0xE10;
 }
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        kind: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        kind: u32,
-    ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-}
-
-fn teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
 /// Bytes the protocol or the stack may change.
 fn mutable(at: usize) -> bool {
     (off::RESERVED1..off::RESERVED1 + 54 * W).contains(&at)
@@ -91,7 +44,7 @@ fn snapshot(t: usize) -> alloc::vec::Vec<u8> {
 }
 
 fn survives_calls_faults_and_waits() -> Result<(), String> {
-    let t = teb();
+    let t = current_teb();
     // SAFETY: fields of this thread's own TEB that only the program uses.
     unsafe {
         for i in 0..64 {

@@ -29,31 +29,6 @@ use alloc::string::String;
 use alloc::vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use ntdef::types::OBJECT_ATTRIBUTES;
-
-const STATUS_PENDING: u32 = 0x0000_0103;
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_INVALID_PARAMETER: u32 = 0xC000_000D;
-const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-
-const THREAD_ALL_ACCESS: u32 = 0x001F_FFFF;
-const PROCESS_QUERY_LIMITED_INFORMATION: u32 = 0x1000;
-const CREATE_SUSPENDED: u32 = 1;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
-const SYNCHRONIZATION_EVENT: u32 = 1;
-const NOTIFICATION_EVENT: u32 = 0;
-const W: usize = size_of::<usize>();
-
-type Routine = extern "system" fn(*mut c_void) -> u32;
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-#[allow(non_snake_case)]
-struct ClientId {
-    UniqueProcess: usize,
-    UniqueThread: usize,
-}
 
 #[repr(C)]
 struct Attributes<const N: usize> {
@@ -67,19 +42,6 @@ struct Attributes<const N: usize> {
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
     fn NtCreateThread(
         h: *mut HANDLE,
         access: u32,
@@ -102,143 +64,12 @@ extern "system" {
         h: *mut HANDLE,
         cid: *mut ClientId,
     ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtResumeThread(h: HANDLE, previous: *mut u32) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        kind: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtAllocateVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        zero_bits: usize,
-        size: *mut usize,
-        kind: u32,
-        protect: u32,
-    ) -> NtStatus;
-    fn NtFreeVirtualMemory(
-        process: HANDLE,
-        base: *mut usize,
-        size: *mut usize,
-        kind: u32,
-    ) -> NtStatus;
-    fn NtOpenProcess(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        cid: *const ClientId,
-    ) -> NtStatus;
-}
-
-/// The calling thread's TEB (`NtCurrentTeb()`).
-fn current_teb() -> usize {
-    let teb: usize;
-    // SAFETY: GS/FS is based at this thread's TEB; reading NtTib.Self has no effects.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly))
-    };
-    // SAFETY: as above.
-    #[cfg(target_arch = "x86")]
-    unsafe {
-        core::arch::asm!("mov {}, fs:[0x18]", out(reg) teb, options(nostack, readonly))
-    };
-    teb
-}
-
-/// The calling thread's ClientId, from its TEB (0x40 on x64, 0x20 on x86).
-fn current_cid() -> ClientId {
-    let at = current_teb() + if W == 8 { 0x40 } else { 0x20 };
-    // SAFETY: the TEB is mapped for the thread's life.
-    unsafe {
-        ClientId {
-            UniqueProcess: *(at as *const usize),
-            UniqueThread: *((at + W) as *const usize),
-        }
-    }
-}
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-/// Starts `routine(argument)` with NtCreateThreadEx in this process.
-fn spawn(routine: Routine, argument: usize, flags: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle; the routine is a function of this program.
-    let s = unsafe {
-        NtCreateThreadEx(
-            &mut h,
-            THREAD_ALL_ACCESS,
-            core::ptr::null(),
-            CURRENT_PROCESS,
-            routine as usize,
-            argument,
-            flags,
-            0,
-            0,
-            0,
-            core::ptr::null(),
-        )
-    };
-    ok("NtCreateThreadEx", s)?;
-    Ok(h)
-}
-
-/// Waits (at most `ms` milliseconds) for `h`.
-fn wait(h: HANDLE, ms: i64) -> NtStatus {
-    let timeout = -ms * 10_000;
-    // SAFETY: a handle and a local.
-    unsafe { NtWaitForSingleObject(h, 0, &timeout) }
-}
-
-/// THREAD_BASIC_INFORMATION: (ExitStatus, TebBaseAddress, ClientId).
-fn basic(h: HANDLE) -> Result<(u32, usize, ClientId), String> {
-    let len = if W == 8 { 48 } else { 28 };
-    let mut b = [0u8; 48];
-    // SAFETY: a local buffer of at least `len` bytes.
-    let s = unsafe { NtQueryInformationThread(h, 0, b.as_mut_ptr(), len, core::ptr::null_mut()) };
-    ok("NtQueryInformationThread", s)?;
-    let word = |at: usize| {
-        let mut w = [0u8; W];
-        w.copy_from_slice(&b[at..at + W]);
-        usize::from_le_bytes(w)
-    };
-    let status = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    Ok((
-        status,
-        word(W),
-        ClientId {
-            UniqueProcess: word(2 * W),
-            UniqueThread: word(3 * W),
-        },
-    ))
-}
-
-fn event(kind: u32) -> Result<HANDLE, String> {
-    let mut h: HANDLE = core::ptr::null_mut();
-    // SAFETY: a local for the handle.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), kind, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
 }
 
 /// Joins `h` (2 s at most) and checks its exit status.
 fn join(h: HANDLE, want: u32) -> Result<(), String> {
-    ok("wait for the thread", wait(h, 2000))?;
-    let (status, _, _) = basic(h)?;
+    ok("wait for the thread", wait_ms(h, false, 2000))?;
+    let (status, _, _) = thread_basic(h)?;
     // SAFETY: a handle this test owns.
     unsafe { NtClose(h) };
     if status != want {
@@ -305,7 +136,7 @@ fn own_teb_and_ids() -> Result<(), String> {
         )
     };
     ok("NtCreateThreadEx with attributes", s)?;
-    let (_, info_teb, info_cid) = basic(h)?;
+    let (_, info_teb, info_cid) = thread_basic(h)?;
     join(h, 0)?;
     let me = current_cid();
     let seen = (
@@ -339,11 +170,15 @@ fn created_suspended() -> Result<(), String> {
     TOUCHED.store(0, Ordering::SeqCst);
     let h = spawn(add_and_return, 1, CREATE_SUSPENDED)?;
     let r = (|| {
-        expect_status("wait on a suspended thread", wait(h, 30), STATUS_TIMEOUT)?;
+        expect_status(
+            "wait on a suspended thread",
+            wait_ms(h, false, 30),
+            STATUS_TIMEOUT,
+        )?;
         if TOUCHED.load(Ordering::SeqCst) != 0 {
             return Err(String::from("a suspended thread ran"));
         }
-        let (status, _, _) = basic(h)?;
+        let (status, _, _) = thread_basic(h)?;
         if status != STATUS_PENDING {
             return Err(format!("ExitStatus {status:#x} while suspended"));
         }
@@ -389,8 +224,8 @@ extern "system" fn ponger(_: *mut c_void) -> u32 {
 }
 
 fn ping_pong_between_threads() -> Result<(), String> {
-    let ping = event(SYNCHRONIZATION_EVENT)?;
-    let pong = event(SYNCHRONIZATION_EVENT)?;
+    let ping = create_event(SYNCHRONIZATION, false)?;
+    let pong = create_event(SYNCHRONIZATION, false)?;
     PING.store(ping as usize, Ordering::SeqCst);
     PONG.store(pong as usize, Ordering::SeqCst);
     let r = (|| {
@@ -400,7 +235,7 @@ fn ping_pong_between_threads() -> Result<(), String> {
             ok("NtSetEvent(ping)", unsafe {
                 NtSetEvent(ping, core::ptr::null_mut())
             })?;
-            let s = wait(pong, 2000);
+            let s = wait_ms(pong, false, 2000);
             if s.as_u32() != STATUS_SUCCESS {
                 return Err(format!("round {i}: pong wait {}", describe(s.as_u32())));
             }
@@ -424,7 +259,7 @@ extern "system" fn wait_forever(_: *mut c_void) -> u32 {
 }
 
 fn terminate_other_thread() -> Result<(), String> {
-    let gate = event(NOTIFICATION_EVENT)?;
+    let gate = create_event(NOTIFICATION, false)?;
     GATE.store(gate as usize, Ordering::SeqCst);
     let r = (|| {
         let h = spawn(wait_forever, 0, 0)?;
@@ -432,7 +267,11 @@ fn terminate_other_thread() -> Result<(), String> {
         let delay = -10 * 10_000i64;
         // SAFETY: a local.
         unsafe { NtDelayExecution(0, &delay) };
-        expect_status("thread still waiting", wait(h, 10), STATUS_TIMEOUT)?;
+        expect_status(
+            "thread still waiting",
+            wait_ms(h, false, 10),
+            STATUS_TIMEOUT,
+        )?;
         // SAFETY: a handle made above.
         let s = unsafe { NtTerminateThread(h, NtStatus::from_u32(0x77)) };
         ok("NtTerminateThread(other)", s)?;
@@ -500,7 +339,7 @@ fn rtl_create_user_thread() -> Result<(), String> {
         )
     };
     ok("RtlCreateUserThread", s)?;
-    let (_, _, info) = basic(h)?;
+    let (_, _, info) = thread_basic(h)?;
     join(h, 0x1234)?;
     if info.UniqueThread != cid.UniqueThread || cid.UniqueProcess != current_cid().UniqueProcess {
         return Err(String::from("ClientId differs from the query"));
@@ -619,7 +458,7 @@ fn bad_input() -> Result<(), String> {
         create_ex(&mut h, 0x7FF0 as HANDLE, 0),
         STATUS_INVALID_HANDLE,
     )?;
-    let ev = event(NOTIFICATION_EVENT)?;
+    let ev = create_event(NOTIFICATION, false)?;
     let s = create_ex(&mut h, ev, 0);
     // SAFETY: a handle made above.
     unsafe { NtClose(ev) };
@@ -629,14 +468,7 @@ fn bad_input() -> Result<(), String> {
         UniqueProcess: current_cid().UniqueProcess,
         UniqueThread: 0,
     };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: core::ptr::null_mut(),
-        ObjectName: core::ptr::null_mut(),
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    };
+    let oa = no_attributes();
     let mut hp: HANDLE = core::ptr::null_mut();
     // SAFETY: locals for every pointer.
     let s = unsafe { NtOpenProcess(&mut hp, PROCESS_QUERY_LIMITED_INFORMATION, &oa, &me) };

@@ -28,71 +28,15 @@ use alloc::string::String;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtWaitForMultipleObjects(
-        count: u32,
-        handles: *const HANDLE,
-        wait_type: u32,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtSignalAndWaitForSingleObject(
-        signal: HANDLE,
-        wait: HANDLE,
-        alertable: u8,
-        timeout: *const i64,
-    ) -> NtStatus;
-    fn NtDelayExecution(alertable: u8, interval: *const i64) -> NtStatus;
-    fn NtQuerySystemTime(time: *mut i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
     fn NtQueryTimerResolution(max: *mut u32, min: *mut u32, current: *mut u32) -> NtStatus;
     fn NtSetTimerResolution(desired: u32, set: u8, actual: *mut u32) -> NtStatus;
 }
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const EVENT_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const WAIT_ANY: u32 = 1;
-const WAIT_ALL: u32 = 0;
 /// 100 ns units per millisecond.
 const MS: i64 = 10_000;
 /// 2020-01-01 00:00:00 UTC as 100 ns since 1601: any clock that claims to be set is
 /// later than this.
 const YEAR_2020: i64 = 132_223_104_000_000_000;
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn event() -> Result<HANDLE, String> {
-    let mut h = core::ptr::null_mut();
-    // SAFETY: valid out pointer; NULL attributes are allowed.
-    let s = unsafe { NtCreateEvent(&mut h, EVENT_ALL_ACCESS, core::ptr::null(), NOTIFICATION, 0) };
-    ok("NtCreateEvent", s)?;
-    Ok(h)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
-
-/// (counter, frequency).
-fn qpc() -> Result<(i64, i64), String> {
-    let (mut c, mut f) = (0i64, 0i64);
-    // SAFETY: two valid out pointers.
-    ok("NtQueryPerformanceCounter", unsafe {
-        NtQueryPerformanceCounter(&mut c, &mut f)
-    })?;
-    Ok((c, f))
-}
 
 fn system_time() -> Result<i64, String> {
     let mut t = 0i64;
@@ -101,23 +45,8 @@ fn system_time() -> Result<i64, String> {
     Ok(t)
 }
 
-/// Runs `f` and checks it took at least `ms` milliseconds by the performance counter.
-fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    let (t0, freq) = qpc()?;
-    f()?;
-    let (t1, _) = qpc()?;
-    let want = ms * freq / 1000;
-    if t1 - t0 < want {
-        return Err(format!(
-            "{what}: took {} counts, want at least {want} ({ms} ms at {freq} Hz)",
-            t1 - t0
-        ));
-    }
-    Ok(())
-}
-
 fn relative_wait_times_out() -> Result<(), String> {
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = at_least("50 ms wait", 50, || {
         let t = -50 * MS;
         // SAFETY: a handle value and a pointer to a local.
@@ -129,7 +58,7 @@ fn relative_wait_times_out() -> Result<(), String> {
 }
 
 fn absolute_wait_times_out() -> Result<(), String> {
-    let e = event()?;
+    let e = create_event(NOTIFICATION, false)?;
     let r = (|| {
         let deadline = system_time()? + 30 * MS;
         // SAFETY: a handle value and a pointer to a local.
@@ -150,7 +79,10 @@ fn absolute_wait_times_out() -> Result<(), String> {
 }
 
 fn wait_multiple_times_out() -> Result<(), String> {
-    let hs = [event()?, event()?];
+    let hs = [
+        create_event(NOTIFICATION, false)?,
+        create_event(NOTIFICATION, false)?,
+    ];
     let r = (|| {
         for (wt, name) in [(WAIT_ANY, "WaitAny"), (WAIT_ALL, "WaitAll")] {
             at_least(name, 20, || {
@@ -167,7 +99,10 @@ fn wait_multiple_times_out() -> Result<(), String> {
 }
 
 fn signal_and_wait_times_out() -> Result<(), String> {
-    let (a, b) = (event()?, event()?);
+    let (a, b) = (
+        create_event(NOTIFICATION, false)?,
+        create_event(NOTIFICATION, false)?,
+    );
     let r = (|| {
         at_least("signal and wait", 20, || {
             let t = -20 * MS;

@@ -32,9 +32,7 @@ use crate::sys::*;
 use crate::tests;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::ffi::c_void;
-use ntdef::types::OBJECT_ATTRIBUTES;
 
 #[cfg_attr(
     target_arch = "x86",
@@ -42,23 +40,7 @@ use ntdef::types::OBJECT_ATTRIBUTES;
 )]
 #[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
 extern "system" {
-    fn NtCreateTimer(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        timer_type: u32,
-    ) -> NtStatus;
     fn NtOpenTimer(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetTimer(
-        h: HANDLE,
-        due: *const i64,
-        apc: *const c_void,
-        context: *const c_void,
-        resume: u8,
-        period: i32,
-        previous: *mut u8,
-    ) -> NtStatus;
-    fn NtCancelTimer(h: HANDLE, current: *mut u8) -> NtStatus;
     fn NtQueryTimer(
         h: HANDLE,
         class: u32,
@@ -66,35 +48,12 @@ extern "system" {
         length: u32,
         returned: *mut u32,
     ) -> NtStatus;
-    fn NtCreateEvent(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const OBJECT_ATTRIBUTES,
-        event_type: u32,
-        initial: u8,
-    ) -> NtStatus;
-    fn NtOpenEvent(h: *mut HANDLE, access: u32, oa: *const OBJECT_ATTRIBUTES) -> NtStatus;
-    fn NtSetEvent(h: HANDLE, previous: *mut i32) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryPerformanceCounter(counter: *mut i64, frequency: *mut i64) -> NtStatus;
+
 }
 
-const STATUS_TIMEOUT: u32 = 0x0000_0102;
-const STATUS_INVALID_INFO_CLASS: u32 = 0xC000_0003;
-const STATUS_INFO_LENGTH_MISMATCH: u32 = 0xC000_0004;
-const STATUS_OBJECT_TYPE_MISMATCH: u32 = 0xC000_0024;
-const STATUS_OBJECT_NAME_NOT_FOUND: u32 = 0xC000_0034;
-const STATUS_INVALID_PARAMETER_4: u32 = 0xC000_00F2;
-const STATUS_INVALID_PARAMETER_6: u32 = 0xC000_00F4;
-
-const TIMER_ALL_ACCESS: u32 = 0x001F_0003;
-const NOTIFICATION: u32 = 0;
-const SYNCHRONIZATION: u32 = 1;
-const NULL: HANDLE = core::ptr::null_mut();
 const NOAPC: *const c_void = core::ptr::null();
 /// 100 ns units per millisecond.
 const MS: i64 = 10_000;
-const ZERO: i64 = 0;
 
 /// `TIMER_BASIC_INFORMATION`.
 #[repr(C)]
@@ -104,15 +63,6 @@ struct TimerBasicInformation {
     state: u8,
 }
 const _: () = assert!(size_of::<TimerBasicInformation>() == 16);
-
-fn ok(what: &str, s: NtStatus) -> Result<(), String> {
-    expect_status(what, s, STATUS_SUCCESS)
-}
-
-fn close(h: HANDLE) {
-    // SAFETY: a plain value.
-    let _ = unsafe { NtClose(h) };
-}
 
 fn timer(kind: u32) -> Result<HANDLE, String> {
     let mut h = NULL;
@@ -165,31 +115,6 @@ fn wait(h: HANDLE) -> Result<(), String> {
 fn expect_u8(what: &str, got: u8, want: u8) -> Result<(), String> {
     if got != want {
         return Err(format!("{what}: {got}, want {want}"));
-    }
-    Ok(())
-}
-
-/// (counter, frequency).
-fn qpc() -> Result<(i64, i64), String> {
-    let (mut c, mut f) = (0i64, 0i64);
-    // SAFETY: two valid out pointers.
-    ok("NtQueryPerformanceCounter", unsafe {
-        NtQueryPerformanceCounter(&mut c, &mut f)
-    })?;
-    Ok((c, f))
-}
-
-/// Runs `f` and checks it took at least `ms` milliseconds by the performance counter.
-fn at_least(what: &str, ms: i64, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    let (t0, freq) = qpc()?;
-    f()?;
-    let (t1, _) = qpc()?;
-    let want = ms * freq / 1000;
-    if t1 - t0 < want {
-        return Err(format!(
-            "{what}: took {} counts, want at least {want} ({ms} ms at {freq} Hz)",
-            t1 - t0
-        ));
     }
     Ok(())
 }
@@ -357,27 +282,8 @@ fn wrong_types_and_arguments() -> Result<(), String> {
     r
 }
 
-struct Name {
-    _units: Vec<u16>,
-    us: UNICODE_STRING,
-}
-
-fn name(s: &str) -> Name {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let bytes = (units.len() * 2) as u16;
-    let us = unicode_raw(bytes, bytes, units.as_ptr() as usize);
-    Name { _units: units, us }
-}
-
 fn oa(n: &Name) -> OBJECT_ATTRIBUTES {
-    OBJECT_ATTRIBUTES {
-        Length: size_of::<OBJECT_ATTRIBUTES>() as u32,
-        RootDirectory: NULL,
-        ObjectName: &n.us as *const _ as *mut _,
-        Attributes: 0,
-        SecurityDescriptor: core::ptr::null_mut(),
-        SecurityQualityOfService: core::ptr::null_mut(),
-    }
+    object_attributes(NULL, Some(&n.us), 0)
 }
 
 fn named_timer() -> Result<(), String> {
