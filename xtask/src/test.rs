@@ -28,6 +28,34 @@ pub fn test(paths: &Paths, o: &Options) -> Result {
                 "warnings",
             ]))
         })?;
+        // The PE crates (ntdll, the native programs, the test DLL) have code only their
+        // Windows targets compile: lint it there too.
+        for &arch in &o.arches {
+            step(
+                &format!("lints of the PE crates ({})", arch.pe_target()),
+                || {
+                    sh::status(Command::new("cargo").current_dir(&paths.root).args([
+                        "clippy",
+                        "--quiet",
+                        "--package",
+                        "ntdll",
+                        "--package",
+                        "ntsuite",
+                        "--package",
+                        "hello",
+                        "--package",
+                        "smss",
+                        "--package",
+                        "testdll",
+                        "--target",
+                        arch.pe_target(),
+                        "--",
+                        "-D",
+                        "warnings",
+                    ]))
+                },
+            )?;
+        }
         step("host unit tests (cargo test)", || {
             sh::status(Command::new("cargo").current_dir(&paths.root).args([
                 "test",

@@ -126,10 +126,10 @@ fn load_and_call() -> Result<(), String> {
         if f(40, 2) != 42 {
             return Err(String::from("NereidTestAdd(40, 2) != 42"));
         }
-        let count = export(m, "NereidTestAttachCount").map_err(|s| desc(s))?;
+        let count = export(m, "NereidTestAttachCount").map_err(desc)?;
         // SAFETY: `u32 NTAPI NereidTestAttachCount(void)`.
         let count: extern "system" fn() -> u32 = unsafe { core::mem::transmute(count) };
-        let inst = export(m, "NereidTestInstance").map_err(|s| desc(s))?;
+        let inst = export(m, "NereidTestInstance").map_err(desc)?;
         // SAFETY: `usize NTAPI NereidTestInstance(void)`.
         let inst: extern "system" fn() -> usize = unsafe { core::mem::transmute(inst) };
         if (count(), inst()) != (1, m) {
@@ -140,7 +140,7 @@ fn load_and_call() -> Result<(), String> {
             ));
         }
         // Its import of NtQuerySystemTime was bound: the time agrees with ours.
-        let time = export(m, "NereidTestSystemTime").map_err(|s| desc(s))?;
+        let time = export(m, "NereidTestSystemTime").map_err(desc)?;
         // SAFETY: `i64 NTAPI NereidTestSystemTime(void)`.
         let time: extern "system" fn() -> i64 = unsafe { core::mem::transmute(time) };
         let mut now = 0i64;
@@ -200,7 +200,7 @@ fn references_and_names() -> Result<(), String> {
     expect_status("last unload", last, STATUS_SUCCESS)?;
     // A reload maps it afresh: DllMain sees one attach again (a new image).
     let c = load("nereidtest.dll").map_err(|s| format!("reload: {}", desc(s)))?;
-    let count = export(c, "NereidTestAttachCount").map_err(|s| desc(s));
+    let count = export(c, "NereidTestAttachCount").map_err(desc);
     let n = count.map(|f| {
         // SAFETY: `u32 NTAPI NereidTestAttachCount(void)`.
         let f: extern "system" fn() -> u32 = unsafe { core::mem::transmute(f) };

@@ -582,13 +582,17 @@ fn views_alias() -> Result<(), String> {
     r
 }
 
+/// A bad-argument case of NtMapViewOfSection: (what, base, offset, size, allocation
+/// type, protection, expected status).
+type MapCase = (&'static str, usize, Option<i64>, usize, u32, u32, u32);
+
 fn map_bad_arguments() -> Result<(), String> {
     let h = create(0x2_0000, PAGE_READWRITE, SEC_COMMIT)?;
     let r = (|| {
         let cp = CURRENT_PROCESS;
         let rw = PAGE_READWRITE;
         // (what, base, offset, size, alloc type, protect, want)
-        let cases: [(&str, usize, Option<i64>, usize, u32, u32, u32); 11] = [
+        let cases: [MapCase; 11] = [
             // [REACTOS-MAP]
             (
                 "base off 64K",

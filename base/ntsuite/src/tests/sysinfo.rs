@@ -341,7 +341,7 @@ fn module_information() -> Result<(), String> {
     let s = unsafe { NtQuerySystemInformation(11, core::ptr::null_mut(), 0, &mut len) };
     expect_status("modules, NULL 0", s, STATUS_INFO_LENGTH_MISMATCH)?;
     let need = len as usize;
-    if need < W + 2 * MODULE_SIZE || (need - W) % MODULE_SIZE != 0 {
+    if need < W + 2 * MODULE_SIZE || !(need - W).is_multiple_of(MODULE_SIZE) {
         return Err(format!("needed length {need} is not a module list"));
     }
     let mut buf = alloc::vec![0u8; need + 64];

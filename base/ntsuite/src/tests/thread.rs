@@ -154,7 +154,7 @@ fn own_teb_and_ids() -> Result<(), String> {
     if cid.UniqueProcess != me.UniqueProcess || info_cid.UniqueThread != cid.UniqueThread {
         return Err(String::from("ClientId attribute and query disagree"));
     }
-    if info_teb != teb || teb == current_teb() || teb % 4096 != 0 {
+    if info_teb != teb || teb == current_teb() || !teb.is_multiple_of(4096) {
         return Err(format!(
             "TEB {teb:#x} (query {info_teb:#x}, own {:#x})",
             current_teb()
