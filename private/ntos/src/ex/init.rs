@@ -403,8 +403,10 @@ impl Executive {
                 // runs low, only services that give memory back are served, so no
                 // client can run the executive out of it (an allocation failure would
                 // be fatal).
-                if heap::used() > heap::HEAP_SIZE - super::quota::RESERVE
-                    && !super::quota::releases_memory(label)
+                // (The releasing services are told apart first: they never need the
+                // heap's figure, and the null service is one of them.)
+                if !super::quota::releases_memory(label)
+                    && heap::used() > heap::HEAP_SIZE - super::quota::RESERVE
                 {
                     return Some(Some(STATUS_INSUFFICIENT_RESOURCES));
                 }
