@@ -562,6 +562,13 @@ fn init_dll(base: usize, base_name: &[u16], depth: u32) -> Result<(), NtStatus> 
 /// (DLL_THREAD_ATTACH / DLL_THREAD_DETACH), as Windows' loader does for threads after
 /// the first.
 pub(crate) fn notify_dlls(reason: u32) {
+    // Not for a thread created with THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH.
+    let teb = crate::services::current_teb();
+    // SAFETY: this thread's TEB, mapped for its life.
+    let flags = unsafe { ((teb + ntsvc::teb::SAME_TEB_FLAGS) as *const u16).read() };
+    if flags & ntsvc::teb::SKIP_THREAD_ATTACH != 0 {
+        return;
+    }
     let (dlls, n) = crate::ldrdata::initialized_dlls::<32>();
     for &(base, entry) in &dlls[..n] {
         // SAFETY: an initialized module of the list is mapped until it is unloaded.

@@ -102,6 +102,15 @@ pub mod teb {
     pub const APC_AREA: usize = ARGUMENT_BLOCK + super::MAX_ARGS * size_of::<usize>();
     /// Words of the user-APC area.
     pub const APC_AREA_WORDS: usize = ARGUMENT_WORDS - super::MAX_ARGS;
+
+    /// `SameTebFlags` (a USHORT: 0x17EE on x64, 0xFCA on x86, Windows 7 and later).
+    #[cfg(target_pointer_width = "64")]
+    pub const SAME_TEB_FLAGS: usize = 0x17EE;
+    #[cfg(target_pointer_width = "32")]
+    pub const SAME_TEB_FLAGS: usize = 0xFCA;
+    /// Its `SkipThreadAttach` bit: the thread was created with
+    /// THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH, so DLLs get no thread notifications.
+    pub const SKIP_THREAD_ATTACH: u16 = 1 << 3;
 }
 
 /// The user-APC hand-over between the executive and ntdll.

@@ -1,7 +1,8 @@
 //! Thread notifications of loaded DLLs: a thread started while nereidtest.dll is loaded
 //! makes the loader call its DllMain with DLL_THREAD_ATTACH when it starts and
 //! DLL_THREAD_DETACH when it ends (DllMain docs: every thread after the first, for
-//! every DLL loaded then).
+//! every DLL loaded then), unless it was created with
+//! THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH.
 
 use crate::suite::Test;
 use crate::sys::*;
@@ -75,36 +76,40 @@ fn attach_and_detach() -> Result<(), String> {
         expect_status("NereidTestThreadNotifications", s, STATUS_SUCCESS)?;
         // SAFETY: the DLL exports `u32 NTAPI NereidTestThreadNotifications(void)`.
         let notes: extern "system" fn() -> u32 = unsafe { core::mem::transmute(at) };
-        let before = notes();
-        let mut h: HANDLE = core::ptr::null_mut();
-        // SAFETY: a local for the handle; the routine is a function of this program.
-        let s = unsafe {
-            NtCreateThreadEx(
-                &mut h,
-                0x001F_FFFF,
-                core::ptr::null(),
-                CURRENT_PROCESS,
-                five as *const () as usize,
-                0,
-                0,
-                0,
-                0,
-                0,
-                core::ptr::null(),
-            )
-        };
-        expect_status("NtCreateThreadEx", s, STATUS_SUCCESS)?;
-        let timeout = -2000 * 10_000i64;
-        // SAFETY: the handle just made and a local.
-        let s = unsafe { NtWaitForSingleObject(h, 0, &timeout) };
-        // SAFETY: the handle made above.
-        unsafe { NtClose(h) };
-        expect_status("the thread ends", s, STATUS_SUCCESS)?;
-        let after = notes();
-        if after != before + 0x0001_0001 {
-            return Err(format!(
-                "notifications {before:#x} -> {after:#x}: want one attach and one detach more"
-            ));
+        // A plain thread, then one created with THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH
+        // (0x2: no notifications for it, phnt `ntpsapi.h` / TEB.SkipThreadAttach).
+        for (flags, want) in [(0u32, 0x0001_0001u32), (2, 0)] {
+            let before = notes();
+            let mut h: HANDLE = core::ptr::null_mut();
+            // SAFETY: a local for the handle; the routine is a function of this program.
+            let s = unsafe {
+                NtCreateThreadEx(
+                    &mut h,
+                    0x001F_FFFF,
+                    core::ptr::null(),
+                    CURRENT_PROCESS,
+                    five as *const () as usize,
+                    0,
+                    flags,
+                    0,
+                    0,
+                    0,
+                    core::ptr::null(),
+                )
+            };
+            expect_status("NtCreateThreadEx", s, STATUS_SUCCESS)?;
+            let timeout = -2000 * 10_000i64;
+            // SAFETY: the handle just made and a local.
+            let s = unsafe { NtWaitForSingleObject(h, 0, &timeout) };
+            // SAFETY: the handle made above.
+            unsafe { NtClose(h) };
+            expect_status("the thread ends", s, STATUS_SUCCESS)?;
+            let after = notes();
+            if after != before + want {
+                return Err(format!(
+                    "flags {flags:#x}: notifications {before:#x} -> {after:#x}, want +{want:#x}"
+                ));
+            }
         }
         Ok(())
     })();

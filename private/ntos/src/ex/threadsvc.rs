@@ -43,6 +43,7 @@ const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 /// Process Hacker / phnt): create suspended, skip thread attach, hide from the
 /// debugger, loader worker, skip loader init, bypass process freeze.
 pub const THREAD_CREATE_FLAGS_CREATE_SUSPENDED: u32 = 0x0000_0001;
+const THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH: u32 = 0x0000_0002;
 pub const THREAD_CREATE_FLAGS_VALID: u32 = 0x0000_00FF;
 
 /// `PS_ATTRIBUTE` numbers with `PS_ATTRIBUTE_THREAD` (0x10000): the new thread's
@@ -319,6 +320,7 @@ pub fn create_thread_ex(
             argument,
             reserve: maximum_stack_size,
             commit: stack_size,
+            skip_attach: flags & THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH != 0,
         };
         let suspended = flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED != 0;
         let c = create(cx, process, desired, attributes, start, routine, suspended)?;

@@ -210,6 +210,8 @@ pub enum ThreadStart {
         argument: usize,
         reserve: usize,
         commit: usize,
+        /// THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH: recorded in `TEB.SameTebFlags`.
+        skip_attach: bool,
     },
     /// `NtCreateThread`: the registers of the caller's `CONTEXT` and the stack its
     /// `INITIAL_TEB` describes (the program allocated it and keeps it).
@@ -756,6 +758,16 @@ impl NtProcess {
             stack,
         ) {
             self.write_word(teb_addr + off, v)?;
+        }
+        if let ThreadStart::Routine {
+            skip_attach: true, ..
+        } = start
+        {
+            self.write(
+                teb_addr + ntsvc::teb::SAME_TEB_FLAGS,
+                &ntsvc::teb::SKIP_THREAD_ATTACH.to_le_bytes(),
+            )
+            .map_err(|s| LoadError::Image("TEB not writable", s))?;
         }
         let regs = self.start_registers(mm, shadows, &start, stack.base)?;
 
