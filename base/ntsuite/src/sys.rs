@@ -43,6 +43,7 @@ extern "system" {
         ordinal: u32,
         address: *mut *mut c_void,
     ) -> NtStatus;
+    pub fn LdrUnloadDll(DllHandle: *mut c_void) -> NtStatus;
     pub fn LdrLoadDll(
         path: *const u16,
         characteristics: *const u32,

@@ -417,19 +417,7 @@ const CURRENT_PROCESS: *mut c_void = ntsvc::NT_CURRENT_PROCESS as *mut c_void;
 
 /// Maps `\KnownDlls\<base_name>`: the view's base.
 fn map_known_dll(base_name: &[u16]) -> Result<usize, NtStatus> {
-    let prefix: &[u16] = &[
-        b'\\' as u16,
-        b'K' as u16,
-        b'n' as u16,
-        b'o' as u16,
-        b'w' as u16,
-        b'n' as u16,
-        b'D' as u16,
-        b'l' as u16,
-        b'l' as u16,
-        b's' as u16,
-        b'\\' as u16,
-    ];
+    let prefix: &[u16] = &KNOWN_DLLS_UNITS;
     let mut path = [0u16; MAX_NAME + 16];
     path[..prefix.len()].copy_from_slice(prefix);
     path[prefix.len()..prefix.len() + base_name.len()].copy_from_slice(base_name);
@@ -589,17 +577,23 @@ pub(crate) fn notify_dlls(reason: u32) {
 pub(crate) const DLL_THREAD_ATTACH: u32 = 2;
 pub(crate) const DLL_THREAD_DETACH: u32 = 3;
 
-/// [`SYSTEM_ROOT`] as UTF-16.
-const SYSTEM_ROOT_UNITS: [u16; SYSTEM_ROOT.len()] = {
-    let b = SYSTEM_ROOT.as_bytes();
-    let mut out = [0u16; SYSTEM_ROOT.len()];
+/// An ASCII string as UTF-16 (for the loader's fixed paths).
+const fn ascii_units<const N: usize>(s: &str) -> [u16; N] {
+    let b = s.as_bytes();
+    let mut out = [0u16; N];
     let mut i = 0;
-    while i < b.len() {
+    while i < N {
         out[i] = b[i] as u16;
         i += 1;
     }
     out
-};
+}
+
+/// [`SYSTEM_ROOT`] as UTF-16.
+const SYSTEM_ROOT_UNITS: [u16; SYSTEM_ROOT.len()] = ascii_units(SYSTEM_ROOT);
+/// Where the known DLLs' image sections are.
+const KNOWN_DLLS: &str = "\\KnownDlls\\";
+const KNOWN_DLLS_UNITS: [u16; KNOWN_DLLS.len()] = ascii_units(KNOWN_DLLS);
 
 /// `STATUS_PROCEDURE_NOT_FOUND` (MS-ERREF 2.3.1).
 const STATUS_PROCEDURE_NOT_FOUND: NtStatus = NtStatus::from_u32(0xC000_007A);

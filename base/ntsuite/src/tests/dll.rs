@@ -20,16 +20,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::c_void;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn LdrUnloadDll(handle: *mut c_void) -> NtStatus;
-
-}
-
 fn load(name: &str) -> Result<usize, NtStatus> {
     let units: Vec<u16> = name.encode_utf16().collect();
     let us = UNICODE_STRING {

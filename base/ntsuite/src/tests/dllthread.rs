@@ -13,41 +13,6 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 use ntdef::types::STRING;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn LdrLoadDll(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrUnloadDll(handle: *mut c_void) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        handle: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-}
-
 extern "system" fn five(_: *mut c_void) -> u32 {
     5
 }

@@ -16,56 +16,6 @@ use ntdef::types::STRING;
 const W: usize = size_of::<usize>();
 const STATUS_ACCESS_DENIED: u32 = 0xC000_0022;
 
-#[cfg_attr(
-    target_arch = "x86",
-    link(name = "ntdll", kind = "raw-dylib", import_name_type = "undecorated")
-)]
-#[cfg_attr(not(target_arch = "x86"), link(name = "ntdll", kind = "raw-dylib"))]
-extern "system" {
-    fn NtCreateThreadEx(
-        h: *mut HANDLE,
-        access: u32,
-        oa: *const ntdef::types::OBJECT_ATTRIBUTES,
-        process: HANDLE,
-        routine: usize,
-        argument: usize,
-        flags: u32,
-        zero_bits: usize,
-        stack_size: usize,
-        maximum_stack_size: usize,
-        attributes: *const c_void,
-    ) -> NtStatus;
-    fn NtWaitForSingleObject(h: HANDLE, alertable: u8, timeout: *const i64) -> NtStatus;
-    fn NtQueryInformationThread(
-        h: HANDLE,
-        class: u32,
-        buf: *mut u8,
-        len: u32,
-        ret: *mut u32,
-    ) -> NtStatus;
-    fn NtDuplicateObject(
-        source_process: HANDLE,
-        source: HANDLE,
-        target_process: HANDLE,
-        target: *mut HANDLE,
-        access: u32,
-        attributes: u32,
-        options: u32,
-    ) -> NtStatus;
-    fn LdrGetDllHandle(
-        path: *const u16,
-        characteristics: *const u32,
-        name: *const UNICODE_STRING,
-        handle: *mut *mut c_void,
-    ) -> NtStatus;
-    fn LdrGetProcedureAddress(
-        handle: *mut c_void,
-        name: *const STRING,
-        ordinal: u32,
-        address: *mut *mut c_void,
-    ) -> NtStatus;
-}
-
 /// The address of ntdll's `RtlExitUserThread` (the same in every process).
 fn exit_thread_routine() -> Result<usize, String> {
     let name: Vec<u16> = "ntdll.dll".encode_utf16().collect();

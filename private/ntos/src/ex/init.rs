@@ -112,7 +112,7 @@ pub struct Executive {
     processes: BTreeMap<u32, Process>,
     /// NT processes (from PE images), served through `ex::services`.
     /// Each in a cell: while one is served (borrowed), services reach the others.
-    nt_processes: BTreeMap<u32, RefCell<NtProcess>>,
+    nt_processes: services::Processes,
     shadows: Shadows,
     /// The object manager (`ex::obsvc`).
     ob: super::obsvc::ObState,

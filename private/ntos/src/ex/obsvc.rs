@@ -280,6 +280,23 @@ impl ObState {
         self.reap();
     }
 
+    /// The access a new handle to an object of type `ty` gets for `desired`: generic
+    /// rights mapped through the type's mapping, `MAXIMUM_ALLOWED` → every valid right
+    /// (no security descriptors are evaluated yet), never beyond the valid mask.
+    pub fn granted_access(&self, ty: TypeIndex, desired: u32) -> Result<AccessMask, NtStatus> {
+        const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
+        let d = &self
+            .om
+            .object_type(ty)
+            .ok_or(ntdef::status::STATUS_INSUFFICIENT_RESOURCES)?
+            .descriptor;
+        Ok(if desired & MAXIMUM_ALLOWED != 0 {
+            d.valid_access
+        } else {
+            AccessMask(d.mapping.map(AccessMask(desired)).0 & d.valid_access.0)
+        })
+    }
+
     /// The "Process" object type.
     pub fn process_type(&self) -> TypeIndex {
         self.process_type
@@ -298,7 +315,8 @@ impl ObState {
 
 // ----- capture -----------------------------------------------------------------------
 
-fn word_at(raw: &[u8], at: usize) -> usize {
+/// The little-endian word at `at` of captured bytes (0 past their end).
+pub(crate) fn word_at(raw: &[u8], at: usize) -> usize {
     let mut b = [0u8; WORD];
     if let Some(s) = raw.get(at..at + WORD) {
         b.copy_from_slice(s);

@@ -28,26 +28,25 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::bootfs::{boot_file, image_name};
-use super::obsvc::{capture_attributes, return_handle, ObState};
+use super::obsvc::{capture_attributes, return_handle, word_at, ObState};
 use super::pssvc::{self, PROCESS_CREATE_PROCESS};
 use super::services::{Context, Outcome};
 use super::threadsvc::{read_attribute_list, THREAD_CREATE_FLAGS_CREATE_SUSPENDED};
 use crate::ke::probe::{probe, UserPtr};
-use crate::ob::access::AccessMask;
+use crate::mm::section;
 use crate::ob::handle::HandleAttributes;
 use crate::ob::{Handle, ObjectId, TypeIndex};
-use crate::ps::ntprocess::{LoadError, NtProcess};
+use crate::ps::ntprocess::NtProcess;
 use crate::ps::{cid, params, teb};
 use ntdef::status::{
     NtStatus, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_IMAGE_NOT_MZ, STATUS_INVALID_PARAMETER,
-    STATUS_NO_MEMORY, STATUS_OBJECT_NAME_INVALID, STATUS_OBJECT_NAME_NOT_FOUND,
+    STATUS_OBJECT_NAME_INVALID, STATUS_OBJECT_NAME_NOT_FOUND,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 use ntsvc::{HANDLE, NT_CURRENT_PROCESS};
 use peimage::PeImage;
 
 const WORD: usize = size_of::<usize>();
-const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 
 /// `sizeof(PS_CREATE_INFO)`.
 #[cfg(target_pointer_width = "64")]
@@ -76,14 +75,6 @@ pub const IMAGE_INFO_SIZE: usize = if WORD == 8 { 0x40 } else { 0x30 };
 const MAX_PATH_BYTES: usize = 0xFFFE;
 /// Longest environment block copied (bytes).
 const MAX_ENVIRONMENT: usize = 32 * 1024;
-
-fn word_at(raw: &[u8], at: usize) -> usize {
-    let mut b = [0u8; WORD];
-    if let Some(s) = raw.get(at..at + WORD) {
-        b.copy_from_slice(s);
-    }
-    usize::from_le_bytes(b)
-}
 
 fn u16_at(raw: &[u8], at: usize) -> u16 {
     raw.get(at..at + 2)
@@ -178,60 +169,17 @@ fn capture_environment(p: &NtProcess, at: usize, size: usize) -> Result<Vec<u16>
     Err(STATUS_INVALID_PARAMETER)
 }
 
-fn load_failure(e: LoadError) -> (NtStatus, u32) {
-    match e {
-        LoadError::Image(_, s) => (s, PS_CREATE_FAIL_EXE_FORMAT),
-        LoadError::Mm(_) => (STATUS_NO_MEMORY, PS_CREATE_FAIL_EXE_FORMAT),
-        LoadError::NoShadowWindow => (STATUS_INSUFFICIENT_RESOURCES, PS_CREATE_FAIL_EXE_FORMAT),
-    }
-}
-
-/// `SECTION_IMAGE_INFORMATION` for the image `exe` mapped at `base` (winternl /
-/// phnt): TransferAddress, ZeroBits, MaximumStackSize, CommittedStackSize,
-/// SubSystemType, SubSystemVersion, OperatingSystemVersion, ImageCharacteristics,
-/// DllCharacteristics, Machine, ImageContainsCode, ImageFlags, LoaderFlags,
-/// ImageFileSize, CheckSum.
+/// `SECTION_IMAGE_INFORMATION` for the image `exe` mapped at `base` (the same record
+/// `NtQuerySection` gives for an image section, `mm::section`).
 pub fn image_information(exe: &[u8], base: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(IMAGE_INFO_SIZE);
-    let Ok(img) = PeImage::parse(exe) else {
-        return vec![0; IMAGE_INFO_SIZE];
-    };
-    let push_word = |out: &mut Vec<u8>, v: usize| out.extend_from_slice(&v.to_le_bytes());
-    let entry = img.entry_point_rva().map_or(0, |rva| base + rva as usize);
-    push_word(&mut out, entry);
-    out.extend_from_slice(&0u32.to_le_bytes()); // ZeroBits
-    if WORD == 8 {
-        out.extend_from_slice(&[0; 4]);
+    match PeImage::parse(exe) {
+        Ok(img) => section::image_information(
+            &section::ImageInfo::of(&img, exe.len()),
+            base as u64,
+            WORD == 8,
+        ),
+        Err(_) => vec![0; IMAGE_INFO_SIZE],
     }
-    push_word(&mut out, usize::try_from(img.stack_reserve()).unwrap_or(0));
-    push_word(&mut out, usize::try_from(img.stack_commit()).unwrap_or(0));
-    out.extend_from_slice(&u32::from(img.subsystem()).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // SubSystemVersion
-    out.extend_from_slice(&0u32.to_le_bytes()); // OperatingSystemVersion
-    out.extend_from_slice(&img.characteristics().to_le_bytes());
-    out.extend_from_slice(&img.dll_characteristics().to_le_bytes());
-    out.extend_from_slice(&img.machine().coff().to_le_bytes());
-    out.push(1); // ImageContainsCode
-    out.push(0); // ImageFlags
-    out.extend_from_slice(&0u32.to_le_bytes()); // LoaderFlags
-    out.extend_from_slice(&(exe.len() as u32).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // CheckSum
-    out.resize(IMAGE_INFO_SIZE, 0);
-    out
-}
-
-/// Desired access mapped through the type's generic mapping (`MAXIMUM_ALLOWED`: all).
-fn granted(ob: &ObState, ty: TypeIndex, desired: u32) -> Result<AccessMask, NtStatus> {
-    let d = &ob
-        .om
-        .object_type(ty)
-        .ok_or(STATUS_INSUFFICIENT_RESOURCES)?
-        .descriptor;
-    Ok(if desired & MAXIMUM_ALLOWED != 0 {
-        d.valid_access
-    } else {
-        AccessMask(d.mapping.map(AccessMask(desired)).0 & d.valid_access.0)
-    })
 }
 
 fn handle_for(
@@ -241,7 +189,7 @@ fn handle_for(
     desired: u32,
     attributes: u32,
 ) -> Result<Handle, NtStatus> {
-    let access = granted(cx.ob, ty, desired)?;
+    let access = cx.ob.granted_access(ty, desired)?;
     cx.ob.om.create_handle(
         cx.caller.table,
         object,
@@ -344,9 +292,8 @@ pub fn create_user_process(
         ) {
             Ok(p) => p,
             Err(e) => {
-                let (s, state) = load_failure(e);
-                set_state(cx, create_info, state);
-                return Err(s);
+                set_state(cx, create_info, PS_CREATE_FAIL_EXE_FORMAT);
+                return Err(e.status());
             }
         };
         *cx.next_number += 2;

@@ -60,7 +60,6 @@ pub const THREAD_TERMINATE: u32 = 0x0001;
 pub const THREAD_SUSPEND_RESUME: u32 = 0x0002;
 pub const THREAD_QUERY_INFORMATION: u32 = 0x0040;
 pub const THREAD_QUERY_LIMITED_INFORMATION: u32 = 0x0800;
-const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 
 /// `PROCESSINFOCLASS` / `THREADINFOCLASS` values (winternl.h, ntddk.h).
 const PROCESS_BASIC_INFORMATION: u32 = 0;
@@ -387,18 +386,7 @@ pub fn open(
             let r = cx.ps.by_pid(n).ok_or(STATUS_INVALID_CID)?;
             (r.process, cx.ob.process_type())
         };
-        let descriptor = &cx
-            .ob
-            .om
-            .object_type(ty)
-            .ok_or(STATUS_INVALID_HANDLE)?
-            .descriptor;
-        let valid = descriptor.valid_access;
-        let mut access = if desired & MAXIMUM_ALLOWED != 0 {
-            valid
-        } else {
-            descriptor.mapping.map(AccessMask(desired))
-        };
+        let mut access = cx.ob.granted_access(ty, desired)?;
         let (full, limited) = if thread {
             (THREAD_QUERY_INFORMATION, THREAD_QUERY_LIMITED_INFORMATION)
         } else {
@@ -407,7 +395,6 @@ pub fn open(
         if access.0 & full != 0 {
             access = AccessMask(access.0 | limited);
         }
-        access = AccessMask(access.0 & valid.0);
         let handle = cx.ob.om.create_handle(
             cx.caller.table,
             object,

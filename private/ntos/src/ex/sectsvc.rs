@@ -38,7 +38,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::obsvc::{capture_attributes, handle_from_word, return_handle, ObState};
-use super::services::Context;
+use super::services::{borrow_other, Context};
 use crate::ke::probe::{probe, UserPtr};
 use crate::mm::cspace::Slot;
 use crate::mm::kobj::{Mm, MmError, ObjectKind, Pool};
@@ -382,18 +382,6 @@ fn target_pid(cx: &mut Context<'_>, handle: usize) -> Result<Option<u32>, NtStat
     } else {
         Err(STATUS_PROCESS_IS_TERMINATING)
     }
-}
-
-/// Another live process, borrowed from its cell (`STATUS_PROCESS_IS_TERMINATING` if it
-/// is gone).
-fn borrow_other(
-    others: &alloc::collections::BTreeMap<u32, core::cell::RefCell<NtProcess>>,
-    pid: u32,
-) -> Result<core::cell::RefMut<'_, NtProcess>, NtStatus> {
-    others
-        .get(&pid)
-        .and_then(|c| c.try_borrow_mut().ok())
-        .ok_or(STATUS_PROCESS_IS_TERMINATING)
 }
 
 /// Writes into the caller, backing untouched committed pages first.

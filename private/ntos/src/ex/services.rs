@@ -57,7 +57,7 @@ pub struct Context<'a> {
     pub process: &'a mut NtProcess,
     /// Every NT process (for services that name another one by handle): the caller's
     /// own cell is borrowed while it is served.
-    pub others: &'a alloc::collections::BTreeMap<u32, core::cell::RefCell<NtProcess>>,
+    pub others: &'a Processes,
     /// Processes a service made (the loop adds them to the others after it).
     pub spawned: &'a mut alloc::vec::Vec<(u32, NtProcess)>,
     /// The next process/thread number (`ps::cid`).
@@ -82,6 +82,22 @@ pub struct Context<'a> {
     pub parked: &'a dyn Fn(u32) -> bool,
     /// Sections and views (`ex::sectsvc`).
     pub sections: &'a mut super::sectsvc::SectionState,
+}
+
+/// The NT processes, each in a cell (`Context::others`).
+pub type Processes = alloc::collections::BTreeMap<u32, core::cell::RefCell<NtProcess>>;
+
+/// Another live process of `others`, borrowed from its cell
+/// (`STATUS_PROCESS_IS_TERMINATING` once it is gone; the caller's own cell is borrowed
+/// already while it is served).
+pub fn borrow_other(
+    others: &Processes,
+    pid: u32,
+) -> Result<core::cell::RefMut<'_, NtProcess>, NtStatus> {
+    others
+        .get(&pid)
+        .and_then(|c| c.try_borrow_mut().ok())
+        .ok_or(ntdef::status::STATUS_PROCESS_IS_TERMINATING)
 }
 
 macro_rules! param {
@@ -693,8 +709,9 @@ fn with_vm(
         }));
     }
     // An ended process keeps its object (and record) but has no memory any more.
-    let Some(mut other) = cx.others.get(&pid).and_then(|c| c.try_borrow_mut().ok()) else {
-        return Outcome::Reply(ntdef::status::STATUS_PROCESS_IS_TERMINATING);
+    let mut other = match borrow_other(cx.others, pid) {
+        Ok(p) => p,
+        Err(s) => return Outcome::Reply(s),
     };
     Outcome::Reply(f(&mut super::vmsvc::Vm {
         p: cx.process,

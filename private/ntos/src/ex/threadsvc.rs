@@ -16,18 +16,16 @@
 
 use alloc::vec::Vec;
 
-use super::obsvc::{capture_attributes, return_handle};
+use super::obsvc::{capture_attributes, return_handle, word_at};
 use super::pssvc;
 use super::services::{Context, Outcome};
 use crate::ke::probe::{probe, UserPtr};
-use crate::ob::access::AccessMask;
 use crate::ob::handle::HandleAttributes;
 use crate::ps::cid;
-use crate::ps::ntprocess::{LoadError, NtProcess, ThreadStart};
+use crate::ps::ntprocess::{NtProcess, ThreadStart};
 use crate::ps::teb::StackInfo;
 use ntdef::status::{
-    NtStatus, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PARAMETER, STATUS_NOT_SUPPORTED,
-    STATUS_NO_MEMORY, STATUS_PROCESS_IS_TERMINATING,
+    NtStatus, STATUS_INVALID_PARAMETER, STATUS_NOT_SUPPORTED, STATUS_PROCESS_IS_TERMINATING,
 };
 use ntdef::types::OBJECT_ATTRIBUTES;
 use ntsvc::{CLIENT_ID, HANDLE, NT_CURRENT_PROCESS};
@@ -37,7 +35,6 @@ const WORD: usize = size_of::<usize>();
 
 /// `PROCESS_CREATE_THREAD` (winnt.h).
 pub const PROCESS_CREATE_THREAD: u32 = 0x0002;
-const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 
 /// `THREAD_CREATE_FLAGS_*` (ntpsapi.h, as published by the NT headers of
 /// Process Hacker / phnt): create suspended, skip thread attach, hide from the
@@ -95,14 +92,6 @@ const USER_FLAGS: usize = 0x202;
 /// Arithmetic and direction flags a program may set.
 const FLAGS_MASK: usize = 0xCD5;
 
-fn word_at(raw: &[u8], at: usize) -> usize {
-    let mut b = [0u8; WORD];
-    if let Some(s) = raw.get(at..at + WORD) {
-        b.copy_from_slice(s);
-    }
-    usize::from_le_bytes(b)
-}
-
 /// The registers a `CONTEXT` asks for (control and integer registers; segment,
 /// debug and floating-point state are the thread's defaults).
 pub fn registers_from_context(raw: &[u8]) -> UserContext {
@@ -150,14 +139,6 @@ fn u32_at(raw: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b)
 }
 
-fn load_status(e: LoadError) -> NtStatus {
-    match e {
-        LoadError::Image(_, s) => s,
-        LoadError::Mm(_) => STATUS_NO_MEMORY,
-        LoadError::NoShadowWindow => STATUS_INSUFFICIENT_RESOURCES,
-    }
-}
-
 /// A created thread, for the service to report.
 struct Created {
     handle: crate::ob::Handle,
@@ -192,10 +173,7 @@ fn create(
     let target: &mut NtProcess = if pid == own {
         cx.process
     } else {
-        match cx.others.get(&pid).and_then(|c| c.try_borrow_mut().ok()) {
-            Some(p) => &mut *other.insert(p),
-            None => return Err(STATUS_PROCESS_IS_TERMINATING),
-        }
+        &mut *other.insert(super::services::borrow_other(cx.others, pid)?)
     };
     if !running {
         return Err(STATUS_PROCESS_IS_TERMINATING);
@@ -217,7 +195,7 @@ fn create(
         Err(e) => {
             cx.ob.detach_thread(identity);
             cx.ke.reap(cx.ob);
-            return Err(load_status(e));
+            return Err(e.status());
         }
     };
     *cx.next_number += 1;
@@ -232,18 +210,7 @@ fn create(
         }
     }
     // The handle, with the desired access mapped as for an open.
-    let descriptor = &cx
-        .ob
-        .om
-        .object_type(cx.ob.thread_type())
-        .ok_or(STATUS_INSUFFICIENT_RESOURCES)?
-        .descriptor;
-    let valid = descriptor.valid_access;
-    let access = if desired & MAXIMUM_ALLOWED != 0 {
-        valid
-    } else {
-        AccessMask(descriptor.mapping.map(AccessMask(desired)).0 & valid.0)
-    };
+    let access = cx.ob.granted_access(cx.ob.thread_type(), desired)?;
     let handle = cx.ob.om.create_handle(
         cx.caller.table,
         identity.object,

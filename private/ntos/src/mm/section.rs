@@ -293,6 +293,24 @@ pub struct ImageInfo {
     pub file_size: u32,
 }
 
+impl ImageInfo {
+    /// The facts of the parsed image `img`, whose file is `file_len` bytes long.
+    pub fn of(img: &peimage::PeImage<'_>, file_len: usize) -> Self {
+        ImageInfo {
+            entry_rva: img.entry_point_rva().unwrap_or(0),
+            stack_reserve: img.stack_reserve(),
+            stack_commit: img.stack_commit(),
+            subsystem: img.subsystem(),
+            characteristics: img.characteristics(),
+            dll_characteristics: img.dll_characteristics(),
+            machine: img.machine().coff(),
+            contains_code: img.sections().any(|s| s.protection().execute),
+            image_size: img.size_of_image(),
+            file_size: u32::try_from(file_len).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// An image as its views show it: laid out at its preferred base, with the protection
 /// of every page. Views of an image section are private copies of these bytes
 /// (relocated when not at the preferred base).
@@ -326,10 +344,8 @@ impl ImageLayout {
             .map_err(|_| STATUS_INVALID_IMAGE_FORMAT)?;
         let page = PAGE_SIZE as usize;
         let mut protect = alloc::vec![PAGE_READONLY; size / page];
-        let mut contains_code = false;
         for s in img.sections() {
             let p = s.protection();
-            contains_code |= p.execute;
             let start = s.virtual_address as usize / page;
             let end =
                 (s.virtual_address as usize + (s.virtual_size as usize).max(1)).div_ceil(page);
@@ -346,18 +362,7 @@ impl ImageLayout {
                 };
             }
         }
-        let info = ImageInfo {
-            entry_rva: img.entry_point_rva().unwrap_or(0),
-            stack_reserve: img.stack_reserve(),
-            stack_commit: img.stack_commit(),
-            subsystem: img.subsystem(),
-            characteristics: img.characteristics(),
-            dll_characteristics: img.dll_characteristics(),
-            machine: machine.coff(),
-            contains_code,
-            image_size: img.size_of_image(),
-            file_size: u32::try_from(file.len()).unwrap_or(u32::MAX),
-        };
+        let info = ImageInfo::of(&img, file.len());
         Ok(Self {
             preferred_base: img.image_base(),
             bytes,

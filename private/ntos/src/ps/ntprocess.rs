@@ -87,6 +87,17 @@ pub enum LoadError {
     NoShadowWindow,
 }
 
+impl LoadError {
+    /// The status a service that made the process or thread answers with.
+    pub fn status(&self) -> NtStatus {
+        match self {
+            LoadError::Image(_, s) => *s,
+            LoadError::Mm(_) => STATUS_NO_MEMORY,
+            LoadError::NoShadowWindow => ntdef::status::STATUS_INSUFFICIENT_RESOURCES,
+        }
+    }
+}
+
 impl From<MmError> for LoadError {
     fn from(e: MmError) -> Self {
         LoadError::Mm(e)
@@ -549,6 +560,7 @@ impl NtProcess {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn build(
         &mut self,
         mm: &mut Mm,
